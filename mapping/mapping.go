@@ -14,11 +14,11 @@ const (
 
 // Mapping is a parsed, checked mapping file.
 type Mapping struct {
-	Path      string // the mapping file as given to Load
-	Dir       string // its directory: source paths are relative to it
-	Version   int
-	Namespace string
-	Job       *JobSpec // nil when the file has no job block
+	Path        string // the mapping file as given to Load
+	Dir         string // its directory: source paths are relative to it
+	Version     int
+	Namespace   string
+	Job         *JobSpec // nil when the file has no job block
 	Nodes       []*Set
 	Connections []*Set
 	Sections    []*Set

@@ -44,7 +44,9 @@ type TemplateError struct {
 	Msg    string
 }
 
-func (e *TemplateError) Error() string { return fmt.Sprintf("template: %s at offset %d", e.Msg, e.Offset) }
+func (e *TemplateError) Error() string {
+	return fmt.Sprintf("template: %s at offset %d", e.Msg, e.Offset)
+}
 
 // ParseTemplate parses a mapping string.
 func ParseTemplate(s string) (*Template, error) {
