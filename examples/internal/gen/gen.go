@@ -1,0 +1,23 @@
+// Package gen generates kpbulk's example data sets deterministically: the
+// same program always writes the same files, so the committed examples can
+// be checked against a fresh run and never drift from their generator.
+package gen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// All writes every generated example file under root (the examples
+// directory). Hand-written files (mappings, READMEs) are left alone.
+func All(root string) error {
+	dir := filepath.Join(root, "pole-survey")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := WritePoleSurvey(dir, PoleSurvey()); err != nil {
+		return fmt.Errorf("pole-survey: %w", err)
+	}
+	return nil
+}
