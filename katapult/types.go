@@ -2,6 +2,7 @@ package katapult
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -141,4 +142,98 @@ type JobWrite struct {
 	MapStyles string            `json:"map_styles,omitempty"`
 	Metadata  map[string]any    `json:"metadata,omitempty"`
 	Sharing   map[string]string `json:"sharing,omitempty"`
+}
+
+// The methods below keep unknown fields in Extra and tolerate numbers sent
+// as strings (see decode.go).
+
+func (n *Node) UnmarshalJSON(b []byte) error {
+	type plain Node
+	var p plain
+	extra, err := decodeObject(b, &p)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	p.Extra = extra
+	*n = Node(p)
+	return nil
+}
+
+func (n Node) MarshalJSON() ([]byte, error) {
+	type plain Node
+	return encodeObject(plain(n), n.Extra)
+}
+
+func (c *Connection) UnmarshalJSON(b []byte) error {
+	type plain Connection
+	var p plain
+	extra, err := decodeObject(b, &p)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	p.Extra = extra
+	for id, s := range p.Sections {
+		if s.ID == "" {
+			s.ID = id
+			p.Sections[id] = s
+		}
+	}
+	*c = Connection(p)
+	return nil
+}
+
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	return encodeObject(plain(c), c.Extra)
+}
+
+func (s *Section) UnmarshalJSON(b []byte) error {
+	type plain Section
+	var p plain
+	extra, err := decodeObject(b, &p)
+	if err != nil {
+		return fmt.Errorf("section: %w", err)
+	}
+	p.Extra = extra
+	*s = Section(p)
+	return nil
+}
+
+func (s Section) MarshalJSON() ([]byte, error) {
+	type plain Section
+	return encodeObject(plain(s), s.Extra)
+}
+
+func (j *JobSummary) UnmarshalJSON(b []byte) error {
+	type plain JobSummary
+	var p plain
+	extra, err := decodeObject(b, &p)
+	if err != nil {
+		return fmt.Errorf("job: %w", err)
+	}
+	p.Extra = extra
+	*j = JobSummary(p)
+	return nil
+}
+
+func (j JobSummary) MarshalJSON() ([]byte, error) {
+	type plain JobSummary
+	return encodeObject(plain(j), j.Extra)
+}
+
+func (j *Job) UnmarshalJSON(b []byte) error {
+	type plain Job
+	var p plain
+	extra, err := decodeObject(b, &p)
+	if err != nil {
+		return fmt.Errorf("job: %w", err)
+	}
+	p.Extra = extra
+	*j = Job(p)
+	return nil
+}
+
+func (j Job) MarshalJSON() ([]byte, error) {
+	type plain Job
+	return encodeObject(plain(j), j.Extra)
 }

@@ -1,0 +1,101 @@
+package katapult
+
+import (
+	"context"
+	"io"
+)
+
+// ListConnections returns every connection of the job with its sections
+// embedded (1 token).
+func (c *Client) ListConnections(ctx context.Context, jobID string) ([]Connection, error) {
+	var out []Connection
+	_, err := c.do(ctx, c.get(jobPath(jobID, "connections"), nil), &out)
+	return out, err
+}
+
+// GetConnection returns one connection and its sections (1 token).
+func (c *Client) GetConnection(ctx context.Context, jobID, connID string) (Connection, error) {
+	var out Connection
+	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID)), nil), &out)
+	return out, err
+}
+
+// CreateConnection creates a connection at a server-chosen id (10 tokens).
+// Not idempotent: see CreateJob.
+func (c *Client) CreateConnection(ctx context.Context, jobID string, w ConnectionWrite) (Connection, error) {
+	r, err := c.post(jobPath(jobID, "connections"), nil, w, false)
+	if err != nil {
+		return Connection{}, err
+	}
+	var out Connection
+	_, err = c.do(ctx, r, &out)
+	return out, err
+}
+
+// UpsertConnection updates the connection, creating it at connID if needed
+// (10 tokens). Idempotent.
+func (c *Client) UpsertConnection(ctx context.Context, jobID, connID string, w ConnectionWrite, o UpsertOptions) (Connection, error) {
+	r, err := c.post(jobPath(jobID, "connections", seg(connID)), onlyIfExists(o), w, true)
+	if err != nil {
+		return Connection{}, err
+	}
+	var out Connection
+	_, err = c.do(ctx, r, &out)
+	return out, err
+}
+
+// DeleteConnection deletes the connection and its sections (10 tokens).
+func (c *Client) DeleteConnection(ctx context.Context, jobID, connID string) error {
+	_, err := c.do(ctx, c.del(jobPath(jobID, "connections", seg(connID))), nil)
+	return err
+}
+
+// ListSections returns the sections of one connection (1 token).
+func (c *Client) ListSections(ctx context.Context, jobID, connID string) ([]Section, error) {
+	var out []Section
+	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID), "sections"), nil), &out)
+	return out, err
+}
+
+// GetSection returns one section (1 token).
+func (c *Client) GetSection(ctx context.Context, jobID, connID, sectionID string) (Section, error) {
+	var out Section
+	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), nil), &out)
+	return out, err
+}
+
+// CreateSection creates a section at a server-chosen id (10 tokens). Not
+// idempotent: see CreateJob.
+func (c *Client) CreateSection(ctx context.Context, jobID, connID string, w SectionWrite) (Section, error) {
+	r, err := c.post(jobPath(jobID, "connections", seg(connID), "sections"), nil, w, false)
+	if err != nil {
+		return Section{}, err
+	}
+	var out Section
+	_, err = c.do(ctx, r, &out)
+	return out, err
+}
+
+// UpsertSection updates the section, creating it at sectionID if needed (10
+// tokens). Idempotent. (MakeMidpoint is ignored by the update endpoint.)
+func (c *Client) UpsertSection(ctx context.Context, jobID, connID, sectionID string, w SectionWrite, o UpsertOptions) (Section, error) {
+	r, err := c.post(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), onlyIfExists(o), w, true)
+	if err != nil {
+		return Section{}, err
+	}
+	var out Section
+	_, err = c.do(ctx, r, &out)
+	return out, err
+}
+
+// DeleteSection deletes the section (10 tokens).
+func (c *Client) DeleteSection(ctx context.Context, jobID, connID, sectionID string) error {
+	_, err := c.do(ctx, c.del(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID))), nil)
+	return err
+}
+
+// UploadSectionPhoto uploads a JPEG and associates it with the section (10
+// tokens); it returns the photo id. Not idempotent: see CreateJob.
+func (c *Client) UploadSectionPhoto(ctx context.Context, jobID, connID, sectionID string, jpeg io.Reader, a Association) (string, error) {
+	return c.upload(ctx, jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID), "photos"), jpeg, a)
+}
