@@ -19,5 +19,12 @@ func All(root string) error {
 	if err := WritePoleSurvey(dir, PoleSurvey()); err != nil {
 		return fmt.Errorf("pole-survey: %w", err)
 	}
+	dir = filepath.Join(root, "gis")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := WriteGISSpans(dir, GISData()); err != nil {
+		return fmt.Errorf("gis: %w", err)
+	}
 	return nil
 }
