@@ -1,0 +1,358 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"math"
+)
+
+// removeConn deletes a connection and its sections. The caller holds s.mu.
+func (s *Server) removeConn(j *job, cn *conn) {
+	for sid := range cn.sections {
+		delete(j.index, sid)
+	}
+	delete(j.conns, cn.id)
+	delete(j.index, cn.id)
+	s.markDirty(j.id, kConn, cn.id)
+}
+
+// connWrite is a validated connection write.
+type connWrite struct {
+	n1, n2      string
+	has1, has2  bool
+	bpSet       bool // breakpoints present (null or [] clears)
+	breakpoints [][2]float64
+	attrs       *attrPatch
+}
+
+func parseConnWrite(c *call) (*connWrite, *apiError) {
+	b, e := readBody(c)
+	if e != nil {
+		return nil, e
+	}
+	w := &connWrite{}
+	if w.n1, w.has1, e = b.str("node_id_1"); e != nil {
+		return nil, e
+	}
+	if w.n2, w.has2, e = b.str("node_id_2"); e != nil {
+		return nil, e
+	}
+	if raw, ok := b["breakpoints"]; ok {
+		w.bpSet = true
+		if !isNull(raw) {
+			var pts [][]float64
+			if err := json.Unmarshal(raw, &pts); err != nil {
+				return nil, errField("breakpoints must be an array of [latitude, longitude] pairs")
+			}
+			for i, p := range pts {
+				if len(p) != 2 || math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -90 || p[0] > 90 || p[1] < -180 || p[1] > 180 {
+					return nil, errField("breakpoints[" + itoa(i) + "] must be a [latitude, longitude] pair in range")
+				}
+				w.breakpoints = append(w.breakpoints, [2]float64{p[0], p[1]})
+			}
+		}
+	}
+	if w.attrs, e = parseAttrPatch(b); e != nil {
+		return nil, e
+	}
+	return w, nil
+}
+
+// checkNodes checks that the node ids the body names exist (400
+// invalid_field, decision 3).
+func (w *connWrite) checkNodes(j *job) *apiError {
+	if w.has1 && j.nodes[w.n1] == nil {
+		return errField("node_id_1: node " + quoteShort(w.n1) + " does not exist in this job")
+	}
+	if w.has2 && j.nodes[w.n2] == nil {
+		return errField("node_id_2: node " + quoteShort(w.n2) + " does not exist in this job")
+	}
+	return nil
+}
+
+func (w *connWrite) needNodes() *apiError {
+	if !w.has1 {
+		return errMissing("node_id_1")
+	}
+	if !w.has2 {
+		return errMissing("node_id_2")
+	}
+	return nil
+}
+
+func (w *connWrite) applyTo(s *Server, c *call, id string, cur *conn) *conn {
+	var n *conn
+	if cur != nil {
+		n = cur.clone()
+	} else {
+		n = &conn{sections: map[string]*point{}}
+	}
+	n.id = id
+	if w.has1 {
+		n.n1 = w.n1
+	}
+	if w.has2 {
+		n.n2 = w.n2
+	}
+	if w.bpSet {
+		n.breakpoints = w.breakpoints
+	}
+	n.attrs = w.attrs.apply(n.attrs, s.ids, c.now)
+	return n
+}
+
+func hListConns(c *call) (any, *apiError) {
+	c.s.mu.RLock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		c.s.mu.RUnlock()
+		return nil, e
+	}
+	items := make([]*conn, 0, len(j.conns))
+	for _, id := range sortedKeys(j.conns) {
+		items = append(items, j.conns[id])
+	}
+	c.s.mu.RUnlock()
+	return listStream[*conn]{items, appendConn}, nil
+}
+
+// connLocked finds the job and connection named in the URL.
+func (s *Server) connLocked(c *call) (*job, *conn, *apiError) {
+	j, e := s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, nil, e
+	}
+	cn := j.conns[c.arg(1)]
+	if cn == nil {
+		return nil, nil, errNotFound("Connection " + quoteShort(c.arg(1)) + " not found")
+	}
+	return j, cn, nil
+}
+
+func hGetConn(c *call) (any, *apiError) {
+	c.s.mu.RLock()
+	_, cn, e := c.s.connLocked(c)
+	c.s.mu.RUnlock()
+	if e != nil {
+		return nil, e
+	}
+	return rawJSON(appendConn(nil, cn)), nil
+}
+
+func hCreateConn(c *call) (any, *apiError) {
+	w, e := parseConnWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := w.needNodes(); e != nil {
+		return nil, e
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, e
+	}
+	if e := w.checkNodes(j); e != nil {
+		return nil, e
+	}
+	cn := w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
+	j.conns[cn.id] = cn
+	j.index[cn.id] = ref{kind: kConn}
+	c.s.touch(j, c.now, kConn, cn.id)
+	return rawJSON(appendConn(nil, cn)), nil
+}
+
+func hUpsertConn(c *call) (any, *apiError) {
+	w, e := parseConnWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, e
+	}
+	id := c.arg(1)
+	cur := j.conns[id]
+	if cur == nil {
+		if c.onlyIfExists() {
+			return nil, errNotFound("Connection " + quoteShort(id) + " not found")
+		}
+		if e := checkNewID(j, id); e != nil {
+			return nil, e
+		}
+		if e := w.needNodes(); e != nil {
+			return nil, e
+		}
+	}
+	if e := w.checkNodes(j); e != nil {
+		return nil, e
+	}
+	cn := w.applyTo(c.s, c, id, cur)
+	j.conns[id] = cn
+	j.index[id] = ref{kind: kConn}
+	c.s.touch(j, c.now, kConn, id)
+	return rawJSON(appendConn(nil, cn)), nil
+}
+
+func hDeleteConn(c *call) (any, *apiError) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, cn, e := c.s.connLocked(c)
+	if e != nil {
+		return nil, e
+	}
+	c.s.removeConn(j, cn)
+	c.s.touch(j, c.now, 0, "")
+	return idData{cn.id}, nil
+}
+
+// Sections.
+
+func hListSections(c *call) (any, *apiError) {
+	c.s.mu.RLock()
+	_, cn, e := c.s.connLocked(c)
+	c.s.mu.RUnlock()
+	if e != nil {
+		return nil, e
+	}
+	items := make([]*point, 0, len(cn.sections))
+	for _, id := range sortedKeys(cn.sections) {
+		items = append(items, cn.sections[id])
+	}
+	return listStream[*point]{items, func(b []byte, p *point) []byte { return appendPoint(b, p, true, false) }}, nil
+}
+
+func sectionLocked(cn *conn, id string) (*point, *apiError) {
+	sec := cn.sections[id]
+	if sec == nil {
+		return nil, errNotFound("Section " + quoteShort(id) + " not found on connection " + quoteShort(cn.id))
+	}
+	return sec, nil
+}
+
+func hGetSection(c *call) (any, *apiError) {
+	c.s.mu.RLock()
+	_, cn, e := c.s.connLocked(c)
+	var sec *point
+	if e == nil {
+		sec, e = sectionLocked(cn, c.arg(2))
+	}
+	c.s.mu.RUnlock()
+	if e != nil {
+		return nil, e
+	}
+	return pointData(sec, false), nil
+}
+
+// putSection stores sec on a copy of cn. The caller holds s.mu.
+func (s *Server) putSection(j *job, cn *conn, sec *point, c *call) {
+	n := cn.clone()
+	n.sections[sec.id] = sec
+	j.conns[cn.id] = n
+	j.index[sec.id] = ref{kind: kSection, parent: cn.id}
+	s.touch(j, c.now, kConn, cn.id)
+}
+
+// midpoint is halfway along the connection between its nodes.
+func midpoint(j *job, cn *conn) (lat, lon float64) {
+	a, b := j.nodes[cn.n1], j.nodes[cn.n2]
+	if a == nil || b == nil {
+		return 0, 0
+	}
+	return (a.lat + b.lat) / 2, (a.lon + b.lon) / 2
+}
+
+func hCreateSection(c *call) (any, *apiError) {
+	w, b, e := parsePointWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	var makeMid bool
+	if b.has("make_midpoint") {
+		if err := json.Unmarshal(b["make_midpoint"], &makeMid); err != nil {
+			return nil, errField("make_midpoint must be a boolean")
+		}
+	}
+	if !makeMid {
+		if e := w.needLocation(); e != nil {
+			return nil, e
+		}
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, cn, e := c.s.connLocked(c)
+	if e != nil {
+		return nil, e
+	}
+	var sec *point
+	if makeMid {
+		// Replace an existing midpoint section at its id, its data cleared.
+		id := ""
+		for sid, sp := range cn.sections {
+			if sp.midpoint {
+				id = sid
+			}
+		}
+		if id == "" {
+			id = c.s.ids.next(c.now)
+		}
+		w.hasLat, w.hasLon = true, true
+		w.lat, w.lon = midpoint(j, cn)
+		sec = w.applyTo(c.s, c, id, nil)
+		sec.midpoint = true
+	} else {
+		sec = w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
+	}
+	c.s.putSection(j, cn, sec, c)
+	return pointData(sec, false), nil
+}
+
+func hUpsertSection(c *call) (any, *apiError) {
+	w, _, e := parsePointWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, cn, e := c.s.connLocked(c)
+	if e != nil {
+		return nil, e
+	}
+	id := c.arg(2)
+	cur := cn.sections[id]
+	if cur == nil {
+		if c.onlyIfExists() {
+			return nil, errNotFound("Section " + quoteShort(id) + " not found on connection " + quoteShort(cn.id))
+		}
+		if e := checkNewID(j, id); e != nil {
+			return nil, e
+		}
+		if e := w.needLocation(); e != nil {
+			return nil, e
+		}
+	}
+	sec := w.applyTo(c.s, c, id, cur)
+	c.s.putSection(j, cn, sec, c)
+	return pointData(sec, false), nil
+}
+
+func hDeleteSection(c *call) (any, *apiError) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, cn, e := c.s.connLocked(c)
+	if e != nil {
+		return nil, e
+	}
+	id := c.arg(2)
+	if _, e := sectionLocked(cn, id); e != nil {
+		return nil, e
+	}
+	n := cn.clone()
+	delete(n.sections, id)
+	j.conns[cn.id] = n
+	delete(j.index, id)
+	c.s.touch(j, c.now, kConn, cn.id)
+	return idData{id}, nil
+}

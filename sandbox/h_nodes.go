@@ -1,0 +1,235 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+func pointData(p *point, withUpdated bool) rawJSON {
+	return appendPoint(nil, p, true, withUpdated)
+}
+
+func hListNodes(c *call) (any, *apiError) {
+	after, hasAfter, limit, e := listParams(c)
+	if e != nil {
+		return nil, e
+	}
+	c.s.mu.RLock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		c.s.mu.RUnlock()
+		return nil, e
+	}
+	items := make([]*point, 0, len(j.nodes))
+	for _, n := range j.nodes {
+		if !hasAfter || n.updated > after {
+			items = append(items, n)
+		}
+	}
+	c.s.mu.RUnlock()
+	// Nodes are copy-on-write: the snapshot stays valid without the lock.
+	slices.SortFunc(items, func(a, b *point) int {
+		if a.updated != b.updated {
+			if a.updated > b.updated {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	if limit > 0 && len(items) > limit {
+		items = items[:limit]
+	}
+	return listStream[*point]{items, func(b []byte, p *point) []byte { return appendPoint(b, p, true, true) }}, nil
+}
+
+func hGetNode(c *call) (any, *apiError) {
+	c.s.mu.RLock()
+	j, e := c.s.jobLocked(c.arg(0))
+	var n *point
+	if e == nil {
+		if n = j.nodes[c.arg(1)]; n == nil {
+			e = errNotFound("Node " + quoteShort(c.arg(1)) + " not found")
+		}
+	}
+	c.s.mu.RUnlock()
+	if e != nil {
+		return nil, e
+	}
+	return pointData(n, true), nil
+}
+
+// pointWrite is a validated node or section write.
+type pointWrite struct {
+	lat, lon       float64
+	hasLat, hasLon bool
+	attrs          *attrPatch
+}
+
+func parsePointWrite(c *call) (*pointWrite, body, *apiError) {
+	b, e := readBody(c)
+	if e != nil {
+		return nil, nil, e
+	}
+	w := &pointWrite{}
+	if w.lat, w.lon, w.hasLat, w.hasLon, e = b.latLon(); e != nil {
+		return nil, nil, e
+	}
+	if w.attrs, e = parseAttrPatch(b); e != nil {
+		return nil, nil, e
+	}
+	return w, b, nil
+}
+
+// needLocation enforces that a create names both coordinates.
+func (w *pointWrite) needLocation() *apiError {
+	if !w.hasLat {
+		return errMissing("latitude")
+	}
+	if !w.hasLon {
+		return errMissing("longitude")
+	}
+	return nil
+}
+
+// applyTo builds the written point from cur (nil for a create).
+func (w *pointWrite) applyTo(s *Server, c *call, id string, cur *point) *point {
+	var p point
+	if cur != nil {
+		p = *cur
+	}
+	p.id = id
+	if w.hasLat {
+		p.lat = w.lat
+	}
+	if w.hasLon {
+		p.lon = w.lon
+	}
+	p.attrs = w.attrs.apply(p.attrs, s.ids, c.now)
+	return &p
+}
+
+// checkNewID checks that id may name a new resource in j.
+func checkNewID(j *job, id string) *apiError {
+	if !validID(id) {
+		return errID(id)
+	}
+	if r, taken := j.index[id]; taken {
+		return &apiError{400, "invalid_id", "Id " + quoteShort(id) + " is already used by a " + kindNames[r.kind] + " in this job"}
+	}
+	return nil
+}
+
+func hCreateNode(c *call) (any, *apiError) {
+	w, _, e := parsePointWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := w.needLocation(); e != nil {
+		return nil, e
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, e
+	}
+	n := w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
+	n.updated = c.now.UnixMilli()
+	j.nodes[n.id] = n
+	j.index[n.id] = ref{kind: kNode}
+	c.s.touch(j, c.now, kNode, n.id)
+	return pointData(n, true), nil
+}
+
+func hUpsertNode(c *call) (any, *apiError) {
+	w, _, e := parsePointWrite(c)
+	if e != nil {
+		return nil, e
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, e
+	}
+	id := c.arg(1)
+	cur := j.nodes[id]
+	if cur == nil {
+		if c.onlyIfExists() {
+			return nil, errNotFound("Node " + quoteShort(id) + " not found")
+		}
+		if e := checkNewID(j, id); e != nil {
+			return nil, e
+		}
+		if e := w.needLocation(); e != nil {
+			return nil, e
+		}
+	}
+	n := w.applyTo(c.s, c, id, cur)
+	n.updated = c.now.UnixMilli()
+	j.nodes[id] = n
+	j.index[id] = ref{kind: kNode}
+	c.s.touch(j, c.now, kNode, id)
+	return pointData(n, true), nil
+}
+
+type idData struct {
+	ID string `json:"id"`
+}
+
+func hDeleteNode(c *call) (any, *apiError) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	j, e := c.s.jobLocked(c.arg(0))
+	if e != nil {
+		return nil, e
+	}
+	id := c.arg(1)
+	if j.nodes[id] == nil {
+		return nil, errNotFound("Node " + quoteShort(id) + " not found")
+	}
+	// A connection cannot outlive its nodes: delete them and their sections.
+	for _, cn := range j.conns {
+		if cn.n1 == id || cn.n2 == id {
+			c.s.removeConn(j, cn)
+		}
+	}
+	delete(j.nodes, id)
+	delete(j.index, id)
+	c.s.touch(j, c.now, kNode, id)
+	return idData{id}, nil
+}
+
+// setAssociation sets (value "main" or true) or removes (nil) photo pid in
+// an entity's photos map. A new main photo demotes the old one to true.
+func setAssociation(photos json.RawMessage, pid string, value any) json.RawMessage {
+	m := map[string]map[string]json.RawMessage{}
+	if len(photos) > 0 {
+		_ = json.Unmarshal(photos, &m)
+	}
+	if value == nil {
+		delete(m, pid)
+	} else {
+		if value == "main" {
+			for _, a := range m {
+				if string(a["association"]) == `"main"` {
+					a["association"] = json.RawMessage("true")
+				}
+			}
+		}
+		v, _ := json.Marshal(value)
+		a := m[pid]
+		if a == nil {
+			a = map[string]json.RawMessage{}
+			m[pid] = a
+		}
+		a["association"] = v
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
