@@ -53,11 +53,10 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 		}
 		if tokens < c {
 			if c > bucket {
-				// The call can never be paid for; count one window for it
-				// rather than looping forever.
+				// No window can pay for the call (the server will refuse
+				// it): count a wait for one refill rather than looping.
 				t = max(t, refillAt)
-				refillAt = t + lim.Refill
-				tokens = 0
+				tokens, refillAt = bucket, t+lim.Refill
 				last = t
 				continue
 			}

@@ -98,7 +98,9 @@ type Config struct {
 	// (budget permitting) instead of adapting to latency.
 	FixedInFlight int
 	// RefillSlack is waited past LastRefillTime+Refill before probing, for
-	// clock skew between client and server (default 50ms).
+	// clock skew between client and server and the millisecond rounding of
+	// LastRefillTime (default 5ms; raise it for a server whose clock may
+	// differ from ours).
 	RefillSlack time.Duration
 
 	// Now and Sleep replace the clock in tests; nil means the real clock.
@@ -119,7 +121,7 @@ func (c Config) withDefaults() Config {
 		c.MaxInFlight = 16
 	}
 	if c.RefillSlack <= 0 {
-		c.RefillSlack = 50 * time.Millisecond
+		c.RefillSlack = 5 * time.Millisecond
 	}
 	if c.Now == nil {
 		c.Now = time.Now
