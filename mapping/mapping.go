@@ -72,6 +72,8 @@ type Set struct {
 	Midpoint   bool
 
 	Pos Pos // the set's position in the mapping file
+
+	m *Mapping // the mapping the set belongs to (namespace, other sets)
 }
 
 // Geometry reports whether the set's source is a geometry format (GeoJSON,

@@ -12,6 +12,7 @@ import (
 // placeholders is a constant.
 type Template struct {
 	Raw   string
+	Pos   Pos // where it is in the mapping file
 	parts []tpart
 }
 
