@@ -1,0 +1,125 @@
+package exporter
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Excel's limits: a longer cell would be cut silently by excelize.
+const (
+	maxCellChars = excelize.TotalCellChars
+	maxRows      = excelize.TotalRows
+)
+
+// writeXLSX writes one sheet per layer with excelize's StreamWriter: the
+// header row frozen, numbers and booleans typed, date-times as dates. Text
+// is always an inline string cell, never a formula, so a value starting
+// with = + - @ stays text.
+func writeXLSX(path string, layers []*Layer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	date, err := f.NewStyle(&excelize.Style{NumFmt: 22}) // m/d/yy h:mm
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for i, l := range layers {
+		name := sheetName(l.Name, used)
+		if i == 0 {
+			if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {
+				return errLayer(l, 0, err)
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return errLayer(l, 0, err)
+		}
+		if err := writeSheet(f, name, l, header, date); err != nil {
+			return err
+		}
+	}
+	return f.SaveAs(path)
+}
+
+func writeSheet(f *excelize.File, sheet string, l *Layer, header, date int) error {
+	if l.Len+1 > maxRows {
+		return errLayer(l, 0, fmt.Errorf("%d rows do not fit in a worksheet (at most %d)", l.Len, maxRows-1))
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return errLayer(l, 0, err)
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return errLayer(l, 0, err)
+	}
+	cells := make([]any, len(l.Columns))
+	for i, c := range l.Columns {
+		cells[i] = excelize.Cell{StyleID: header, Value: c.Name}
+	}
+	if err := sw.SetRow("A1", cells); err != nil {
+		return errLayer(l, 0, err)
+	}
+	row := 1
+	for ft := range l.Features {
+		row++
+		for i, v := range ft.Values {
+			switch v := v.(type) {
+			case time.Time:
+				cells[i] = excelize.Cell{StyleID: date, Value: v}
+			case string:
+				if len(v) > maxCellChars && len(utf16.Encode([]rune(v))) > maxCellChars {
+					return errLayer(l, row-1, fmt.Errorf("column %s: value of %d characters does not fit in a cell (at most %d): %q...",
+						l.Columns[i].Name, len(v), maxCellChars, v[:40]))
+				}
+				cells[i] = v
+			default:
+				cells[i] = v
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return errLayer(l, row-1, err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return errLayer(l, 0, err)
+	}
+	return nil
+}
+
+// sheetName makes a valid, unique sheet name: at most 31 characters, none
+// of []:*?/\ and not starting or ending with an apostrophe.
+func sheetName(s string, used map[string]bool) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	s = strings.Trim(s, "'")
+	if s == "" {
+		s = "Sheet"
+	}
+	base := truncRunes(s, 31)
+	s = base
+	for n := 2; used[strings.ToLower(s)]; n++ {
+		suffix := fmt.Sprintf(" (%d)", n)
+		s = truncRunes(base, 31-len(suffix)) + suffix
+	}
+	used[strings.ToLower(s)] = true
+	return s
+}
+
+func truncRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
