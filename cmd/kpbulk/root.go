@@ -74,6 +74,7 @@ func newRootCmd(io *streams) *cobra.Command {
 	pf.StringVar(&g.baseURL, "base-url", "", "API base URL (default: $KATAPULT_BASE_URL or https://katapultpro.com/api/v3)")
 	pf.DurationVar(&g.minInterval, "min-interval", 50*time.Millisecond, "the server's general limit: minimum time between calls")
 	pf.DurationVar(&g.refill, "refill", 60*time.Second, "the server's token bucket refill period")
+	pf.IntVar(&g.concurrency, "concurrency", 0, "requests in flight (default: enough to hide the observed latency, within the token budget)")
 	pf.BoolVar(&g.sandbox, "sandbox", false, "run against an embedded sandbox persisted at .kpbulk/sandbox.db (no API key needed)")
 
 	root.AddCommand(
