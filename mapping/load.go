@@ -389,16 +389,14 @@ func (p *parser) set(n *yaml.Node, kind Kind, m *Mapping) *Set {
 	case Node, Section:
 		lat, lon := f["latitude"], f["longitude"]
 		if lat != nil {
-			s.Latitude = p.value(lat, "latitude", false)
+			s.Latitude = p.value(lat, "latitude", false, Number)
 		}
 		if lon != nil {
-			s.Longitude = p.value(lon, "longitude", false)
+			s.Longitude = p.value(lon, "longitude", false, Number)
 		}
 		for _, c := range []*Value{s.Latitude, s.Longitude} {
-			if c != nil && c.Type == "" {
-				c.Type = Number
-			} else if c != nil && c.Type != Number {
-				p.errorf(lat, "coordinates are numbers: type must be number")
+			if c != nil && (c.Type != Number || c.Unit != "" || c.Split != "" || len(c.Map) > 0) {
+				p.errorf(lat, "coordinates are decimal degrees: drop type, unit, split and map")
 			}
 		}
 		if (lat == nil) != (lon == nil) {
@@ -553,7 +551,7 @@ func (p *parser) attributes(n *yaml.Node) []*Attribute {
 		if v.Kind == yaml.MappingNode && hasKey(v, "fields") {
 			a.Fields = p.fields(v, k.Value)
 		} else {
-			a.Value = p.value(v, "attribute "+strconv.Quote(k.Value), true)
+			a.Value = p.value(v, "attribute "+strconv.Quote(k.Value), true, String)
 			if a.Value == nil {
 				continue
 			}
@@ -596,7 +594,7 @@ func (p *parser) fields(n *yaml.Node, attr string) []*Field {
 			continue
 		}
 		seen[k.Value] = true
-		val := p.value(v, fmt.Sprintf("field %q of %q", k.Value, attr), true)
+		val := p.value(v, fmt.Sprintf("field %q of %q", k.Value, attr), true, String)
 		if val == nil {
 			continue
 		}
@@ -610,7 +608,7 @@ func (p *parser) fields(n *yaml.Node, attr string) []*Field {
 
 // value parses a plain template or the object form. typed says whether a
 // plain YAML number or boolean makes a typed constant.
-func (p *parser) value(n *yaml.Node, what string, typed bool) *Value {
+func (p *parser) value(n *yaml.Node, what string, typed bool, defType ValueType) *Value {
 	v := &Value{Pos: pos(n), Empty: EmptySkip}
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -697,7 +695,7 @@ func (p *parser) value(n *yaml.Node, what string, typed bool) *Value {
 		return nil
 	}
 	if v.Type == "" {
-		v.Type = String
+		v.Type = defType
 	}
 	if v.Empty == EmptyWrite && v.Type != String {
 		p.errorf(n, "%s: empty: write writes empty text, so the type must be string", what)
@@ -812,7 +810,7 @@ func suggest(s string, candidates []string) string {
 	best, bestD := "", 3
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		d := levenshtein(ls, strings.ToLower(c))
+		d := editDistance(ls, strings.ToLower(c))
 		if d < bestD && 2*d < len(c) {
 			best, bestD = c, d
 		}
@@ -820,25 +818,31 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
-func levenshtein(a, b string) int {
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and adjacent transpositions ("kye" → "key").
+func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }
 
 // isGeometrySource reports whether the source's extension is a geometry

@@ -20,7 +20,8 @@ var errSkip = errors.New("skip")
 func (v *Value) apply(raw string, dst []any) ([]any, error) {
 	if isBlank(raw) {
 		if to, ok := v.mapIndex[""]; ok {
-			raw = to
+			x, err := v.convert(to)
+			return append(dst, x), err
 		} else {
 			switch {
 			case v.Default != nil:
