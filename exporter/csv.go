@@ -11,7 +11,10 @@ import (
 // kpbulk and other tools read back, and a prefix would change it. Open
 // exports in a spreadsheet through the XLSX format, whose text cells can
 // never run as formulas.
-func writeCSV(path string, l *Layer) (err error) {
+func writeCSV(path string, l *Layer) error { return writeCSVDelim(path, l, 0) }
+
+// writeCSVDelim writes with delim as the separator (0: comma).
+func writeCSVDelim(path string, l *Layer, delim rune) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -23,6 +26,9 @@ func writeCSV(path string, l *Layer) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
 	w := csv.NewWriter(bw)
+	if delim != 0 {
+		w.Comma = delim
+	}
 	rec := make([]string, len(l.Columns))
 	for i, c := range l.Columns {
 		rec[i] = c.Name

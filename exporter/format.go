@@ -113,6 +113,51 @@ func Write(output string, f Format, layers []*Layer) error {
 	return fmt.Errorf("unknown format %q", f)
 }
 
+// WriteFile writes layers into exactly one file at path (an export with a
+// mapping writes each source back under its own name): a CSV, GeoJSON or
+// Shapefile gets the features of every layer in one table; an XLSX one
+// sheet per layer. delim is the CSV delimiter (0: comma).
+func WriteFile(path string, f Format, layers []*Layer, delim rune) error {
+	switch f {
+	case CSV:
+		return atomically(path, func(tmp string) error { return writeCSVDelim(tmp, concat(layers), delim) })
+	case GeoJSON:
+		return atomically(path, func(tmp string) error { return writeGeoJSON(tmp, layers, false) })
+	case SHP:
+		if strings.EqualFold(filepath.Ext(path), ".zip") {
+			return atomically(path, func(tmp string) error { return writeShapefileZip(tmp, []*Layer{concat(layers)}) })
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		return writeShapefile(path, concat(layers))
+	}
+	return Write(path, f, layers)
+}
+
+// concat joins layers with the same columns into one (the first layer's
+// name and columns).
+func concat(layers []*Layer) *Layer {
+	if len(layers) == 1 {
+		return layers[0]
+	}
+	c := *layers[0]
+	c.Len = 0
+	for _, l := range layers {
+		c.Len += l.Len
+	}
+	c.Features = func(yield func(Feature) bool) {
+		for _, l := range layers {
+			for f := range l.Features {
+				if !yield(f) {
+					return
+				}
+			}
+		}
+	}
+	return &c
+}
+
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
