@@ -1,8 +1,286 @@
 package sandbox
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
 )
 
-func (s *Server) loadJob(r io.Reader) (string, error) { return "", errors.New("not yet") }
+// loadJob reads a raw Katapult job export (nodes, connections with
+// embedded sections, photos, traces) into a new job, keeping every id.
+// The raw shape is looser than the API's: attribute instances may be
+// keyed "button_added", "-Imported" and so on (kept as they are), and
+// sections may hold their attributes under multi_attributes (merged into
+// attributes). Fields the API does not name are kept and returned as
+// they were.
+func (s *Server) loadJob(r io.Reader) (string, error) {
+	var raw map[string]json.RawMessage
+	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+		return "", fmt.Errorf("sandbox: load: not a JSON job object: %w", err)
+	}
+	now := s.now()
+	var jobID string
+	if v, ok := raw["id"]; ok {
+		_ = json.Unmarshal(v, &jobID)
+	}
+	j := newJob("")
+	for _, k := range append(slices.Clone(jobPaths), "date_created") {
+		if v, ok := raw[k]; ok && !isNull(v) {
+			j.data[k] = v
+		}
+	}
+	if _, ok := j.data["name"]; !ok {
+		j.data["name"] = appendString(nil, "loaded job")
+	}
+
+	var nodes map[string]flat
+	if err := decodeMember(raw, "nodes", &nodes); err != nil {
+		return "", err
+	}
+	for id, n := range nodes {
+		p, err := loadPoint(n, "nodes."+id)
+		if err != nil {
+			return "", err
+		}
+		p.id, p.updated = id, now.UnixMilli()
+		if err := j.claim(id, ref{kind: kNode}); err != nil {
+			return "", err
+		}
+		j.nodes[id] = p
+	}
+
+	var conns map[string]flat
+	if err := decodeMember(raw, "connections", &conns); err != nil {
+		return "", err
+	}
+	for id, m := range conns {
+		c, err := j.loadConn(id, m)
+		if err != nil {
+			return "", err
+		}
+		j.conns[id] = c
+	}
+
+	var photos map[string]flat
+	if err := decodeMember(raw, "photos", &photos); err != nil {
+		return "", err
+	}
+	for id, rec := range photos {
+		if err := j.claim(id, ref{kind: kPhoto}); err != nil {
+			return "", err
+		}
+		if rec == nil {
+			rec = flat{}
+		}
+		delete(rec, "id")
+		j.photos[id] = &photo{id: id, rec: rec, elements: map[string]flat{}, anchors: map[string]flat{}}
+	}
+
+	var traces struct {
+		Data  map[string]flat            `json:"trace_data"`
+		Items map[string]json.RawMessage `json:"trace_items"`
+	}
+	if err := decodeMember(raw, "traces", &traces); err != nil {
+		return "", err
+	}
+	for id, rec := range traces.Data {
+		if err := j.claim(id, ref{kind: kTrace}); err != nil {
+			return "", err
+		}
+		if rec == nil {
+			rec = flat{}
+		}
+		delete(rec, "id")
+		if items, ok := traces.Items[id]; ok {
+			rec["items"] = items
+		}
+		j.traces[id] = rec
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if jobID == "" || !validID(jobID) || s.jobs[jobID] != nil {
+		jobID = s.ids.next(now)
+	}
+	j.id = jobID
+	j.updated = now.UnixMilli()
+	s.jobs[jobID] = j
+	s.markDirty(jobID, 0, jobID)
+	for id := range j.nodes {
+		s.markDirty(jobID, kNode, id)
+	}
+	for id := range j.conns {
+		s.markDirty(jobID, kConn, id)
+	}
+	for id := range j.photos {
+		s.markDirty(jobID, kPhoto, id)
+	}
+	for id := range j.traces {
+		s.markDirty(jobID, kTrace, id)
+	}
+	return jobID, nil
+}
+
+func decodeMember(raw map[string]json.RawMessage, name string, v any) error {
+	m, ok := raw[name]
+	if !ok || isNull(m) {
+		return nil
+	}
+	if err := json.Unmarshal(m, v); err != nil {
+		return fmt.Errorf("sandbox: load: %s: %w", name, err)
+	}
+	return nil
+}
+
+// claim records id as used in j, refusing a second use.
+func (j *job) claim(id string, r ref) error {
+	if id == "" {
+		return fmt.Errorf("sandbox: load: empty %s id", kindNames[r.kind])
+	}
+	if old, taken := j.index[id]; taken {
+		return fmt.Errorf("sandbox: load: id %s is used by a %s and a %s", quoteShort(id), kindNames[old.kind], kindNames[r.kind])
+	}
+	j.index[id] = r
+	return nil
+}
+
+// loadPoint reads a raw node or section.
+func loadPoint(m flat, where string) (*point, error) {
+	p := &point{}
+	b := body(m)
+	lat, lon, _, _, e := b.latLon()
+	if e != nil {
+		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+	}
+	p.lat, p.lon = lat, lon
+	attrs, err := loadAttrs(m["attributes"], where+".attributes")
+	if err != nil {
+		return nil, err
+	}
+	if multi, ok := m["multi_attributes"]; ok {
+		more, err := loadAttrs(multi, where+".multi_attributes")
+		if err != nil {
+			return nil, err
+		}
+		for name, inst := range more {
+			if attrs[name] == nil {
+				attrs[name] = inst
+				continue
+			}
+			for k, v := range inst {
+				attrs[name][k] = v
+			}
+		}
+	}
+	p.attrs = encodeAttrs(attrs)
+	if ph, ok := m["photos"]; ok && !isNull(ph) {
+		var check map[string]json.RawMessage
+		if json.Unmarshal(ph, &check) != nil {
+			return nil, fmt.Errorf("sandbox: load: %s.photos must be an object", where)
+		}
+		if len(check) > 0 {
+			p.photos = ph
+		}
+	}
+	extra := flat{}
+	for k, v := range m {
+		switch k {
+		case "id", "latitude", "longitude", "attributes", "multi_attributes", "photos", "last_updated":
+		default:
+			extra[k] = v
+		}
+	}
+	if len(extra) > 0 {
+		p.extra, _ = json.Marshal(extra)
+	}
+	return p, nil
+}
+
+// loadAttrs reads an entity attribute list; a bare value where an
+// instance map belongs is kept under the instance id "-Imported".
+func loadAttrs(raw json.RawMessage, where string) (map[string]map[string]json.RawMessage, error) {
+	out := map[string]map[string]json.RawMessage{}
+	if len(raw) == 0 || isNull(raw) {
+		return out, nil
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, fmt.Errorf("sandbox: load: %s must be an object", where)
+	}
+	for name, v := range top {
+		if isNull(v) {
+			continue
+		}
+		var inst map[string]json.RawMessage
+		if json.Unmarshal(v, &inst) != nil {
+			inst = map[string]json.RawMessage{"-Imported": v}
+		}
+		for k, iv := range inst {
+			if isNull(iv) {
+				delete(inst, k)
+			}
+		}
+		if len(inst) > 0 {
+			out[name] = inst
+		}
+	}
+	return out, nil
+}
+
+func (j *job) loadConn(id string, m flat) (*conn, error) {
+	where := "connections." + id
+	if err := j.claim(id, ref{kind: kConn}); err != nil {
+		return nil, err
+	}
+	b := body(m)
+	c := &conn{id: id, sections: map[string]*point{}}
+	var e *apiError
+	if c.n1, _, e = b.str("node_id_1"); e != nil {
+		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+	}
+	if c.n2, _, e = b.str("node_id_2"); e != nil {
+		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+	}
+	attrs, err := loadAttrs(m["attributes"], where+".attributes")
+	if err != nil {
+		return nil, err
+	}
+	c.attrs = encodeAttrs(attrs)
+	extra := flat{}
+	for k, v := range m {
+		switch k {
+		case "id", "node_id_1", "node_id_2", "attributes", "sections":
+		case "breakpoints":
+			var bps [][2]float64
+			if json.Unmarshal(v, &bps) == nil {
+				c.breakpoints = bps
+			} else {
+				extra[k] = v // not [lat, lon] pairs: keep it as it was
+			}
+		default:
+			extra[k] = v
+		}
+	}
+	if len(extra) > 0 {
+		c.extra, _ = json.Marshal(extra)
+	}
+	var secs map[string]flat
+	if sr, ok := m["sections"]; ok && !isNull(sr) {
+		if err := json.Unmarshal(sr, &secs); err != nil {
+			return nil, fmt.Errorf("sandbox: load: %s.sections must be an object of section id to section", where)
+		}
+	}
+	for sid, sm := range secs {
+		if err := j.claim(sid, ref{kind: kSection, parent: id}); err != nil {
+			return nil, err
+		}
+		sec, err := loadPoint(sm, where+".sections."+sid)
+		if err != nil {
+			return nil, err
+		}
+		sec.id = sid
+		c.sections[sid] = sec
+	}
+	return c, nil
+}

@@ -72,9 +72,10 @@ type Server struct {
 	opts Options
 	now  func() time.Time
 
-	mu   sync.RWMutex // guards jobs and everything in them, and dirty
-	jobs map[string]*job
-	ids  *idGen
+	mu    sync.RWMutex // guards jobs and everything in them, and dirty
+	jobs  map[string]*job
+	dirty map[dkey]struct{} // records to save at the next flush
+	ids   *idGen
 
 	limits *limiter
 	faults *faults
@@ -119,6 +120,7 @@ func New(opts Options) (*Server, error) {
 		opts:   opts,
 		now:    now,
 		jobs:   map[string]*job{},
+		dirty:  map[dkey]struct{}{},
 		ids:    newIDGen(),
 		limits: newLimiter(sizes, opts.Refill, opts.MinInterval, now()),
 		faults: &faults{rng: rand.New(rand.NewSource(opts.Seed)), opts: opts},
