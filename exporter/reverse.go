@@ -193,8 +193,8 @@ func (sb *sheetBuilder) finish() {
 // demand so the job is not held twice.
 type liveIndex struct {
 	job    *Job
-	nodes  map[string]int      // id → index in job.Nodes
-	conns  map[string]int      // id → index in job.Connections
+	nodes  map[string]int // id → index in job.Nodes
+	conns  map[string]int // id → index in job.Connections
 	coords map[string][2]float64
 }
 
