@@ -443,7 +443,6 @@ func (v *Value) unapply(x any) (string, bool) {
 // text up to the first occurrence of the literal that follows it.
 func (it *invTemplate) fill(value string, vals []string) bool {
 	rest := value
-	ci := 0
 	out := make([]string, 0, len(it.cols))
 	for i, p := range it.parts {
 		if p.ph == nil {
@@ -456,6 +455,13 @@ func (it *invTemplate) fill(value string, vals []string) bool {
 		if i+1 < len(it.parts) {
 			next := it.parts[i+1].lit
 			k := strings.Index(rest, next)
+			if i+2 == len(it.parts) {
+				// The literal ends the template: it is a suffix.
+				k = len(rest) - len(next)
+				if !strings.HasSuffix(rest, next) {
+					k = -1
+				}
+			}
 			if k < 0 {
 				return false
 			}
@@ -465,7 +471,6 @@ func (it *invTemplate) fill(value string, vals []string) bool {
 			out = append(out, rest)
 			rest = ""
 		}
-		ci++
 	}
 	if rest != "" {
 		return false

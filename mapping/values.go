@@ -22,18 +22,17 @@ func (v *Value) apply(raw string, dst []any) ([]any, error) {
 		if to, ok := v.mapIndex[""]; ok {
 			x, err := v.convert(to)
 			return append(dst, x), err
-		} else {
-			switch {
-			case v.Default != nil:
-				x, err := v.convert(*v.Default)
-				return append(dst, x), err
-			case v.Required:
-				return dst, errors.New("required value is empty")
-			case v.Empty == EmptyWrite:
-				return append(dst, ""), nil
-			}
-			return dst, errSkip
 		}
+		switch {
+		case v.Default != nil:
+			x, err := v.convert(*v.Default)
+			return append(dst, x), err
+		case v.Required:
+			return dst, errors.New("required value is empty")
+		case v.Empty == EmptyWrite:
+			return append(dst, ""), nil
+		}
+		return dst, errSkip
 	}
 	if v.Split == "" {
 		x, err := v.one(raw)
