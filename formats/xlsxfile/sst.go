@@ -1,0 +1,70 @@
+package xlsxfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// sharedStrings holds a workbook's shared string table compactly: all text
+// in one string and an end offset per item, so a table of a million
+// strings costs its text plus 4 bytes an item, and a lookup allocates
+// nothing.
+type sharedStrings struct {
+	text string
+	ends []uint32
+}
+
+func (t *sharedStrings) len() int { return len(t.ends) }
+
+// get returns item i.
+func (t *sharedStrings) get(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.text[start:t.ends[i]]
+}
+
+// maxSharedText bounds the shared-string table's text.
+const maxSharedText = 1 << 31
+
+// readSharedStrings streams a sharedStrings part.
+func readSharedStrings(r io.Reader) (*sharedStrings, error) {
+	x := newXMLScanner(r)
+	var buf []byte
+	var ends []uint32
+	for {
+		_, t, err := x.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, sstError(err)
+		}
+		if string(t.name) != "si" {
+			continue
+		}
+		switch t.kind {
+		case tagStart:
+			if buf, err = readRichText(x, buf, "si"); err != nil {
+				return nil, sstError(err)
+			}
+		case tagEmpty:
+		default:
+			continue
+		}
+		if len(buf) >= maxSharedText {
+			return nil, errors.New("the shared strings exceed 2 GiB")
+		}
+		ends = append(ends, uint32(len(buf)))
+	}
+	return &sharedStrings{text: string(buf), ends: ends}, nil
+}
+
+func sstError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errors.New("the part ends early (truncated file?)")
+	}
+	return fmt.Errorf("shared strings: %w", err)
+}
