@@ -311,10 +311,10 @@ func cell(parts []any, t ColumnType) any {
 	}
 	texts := make([]string, 0, len(parts))
 	for _, p := range parts {
-		if p == nil {
-			continue
+		// An empty instance adds nothing but a stray comma.
+		if t := text(p); t != "" {
+			texts = append(texts, t)
 		}
-		texts = append(texts, text(p))
 	}
 	if len(texts) == 0 {
 		return nil

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -16,7 +17,8 @@ const (
 )
 
 // writeXLSX writes one sheet per layer with excelize's StreamWriter: the
-// header row frozen, numbers and booleans typed, date-times as dates. Text
+// header row frozen, numbers typed, date-times as dates, booleans as the
+// text true/false like Katapult's export. Text
 // is always an inline string cell, never a formula, so a value starting
 // with = + - @ stays text.
 func writeXLSX(path string, layers []*Layer) error {
@@ -72,6 +74,9 @@ func writeSheet(f *excelize.File, sheet string, l *Layer, header, date int) erro
 			switch v := v.(type) {
 			case time.Time:
 				cells[i] = excelize.Cell{StyleID: date, Value: v}
+			case bool:
+				// As text, the way Katapult's own export writes booleans.
+				cells[i] = strconv.FormatBool(v)
 			case string:
 				if len(v) > maxCellChars && len(utf16.Encode([]rune(v))) > maxCellChars {
 					return errLayer(l, row-1, fmt.Errorf("column %s: value of %d characters does not fit in a cell (at most %d): %q...",
