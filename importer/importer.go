@@ -97,7 +97,7 @@ type Planned struct {
 	Namespace   string
 	Mapping     string
 	Fingerprint string
-	Gets        int           // GET calls made to plan
+	Gets        int           // GET calls made to plan (the client's calls so far: finding the job, reading it)
 	ETA         time.Duration // estimated wall time of the writes
 	JobTokens   int64         // creating the job, when it is new
 	Prune       bool
@@ -111,7 +111,6 @@ func (p *Planned) TotalTokens() int64 { return p.Tokens() + p.JobTokens }
 // gives the server's limits (the bucket comes from the client's throttle,
 // mirrored from the live meta of the calls made so far).
 func Make(ctx context.Context, c *katapult.Client, m *mapping.Mapping, sets []*mapping.SetResult, job Job, prune bool, lim throttle.Limits) (*Planned, error) {
-	before := c.Stats().Calls
 	live, err := ReadLive(ctx, c, job.ID)
 	if err != nil {
 		return nil, err
@@ -119,7 +118,7 @@ func Make(ctx context.Context, c *katapult.Client, m *mapping.Mapping, sets []*m
 	p := plan.Diff(sets, live, plan.Options{Namespace: m.Namespace, Prune: prune})
 	out := &Planned{
 		Plan: p, Job: job, Namespace: m.Namespace, Mapping: m.Path,
-		Fingerprint: plan.Fingerprint(live), Gets: int(c.Stats().Calls - before), Prune: prune,
+		Fingerprint: plan.Fingerprint(live), Gets: int(c.Stats().Calls), Prune: prune,
 	}
 	if job.ID == "" {
 		out.JobTokens = 10

@@ -1,18 +1,32 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 )
 
-// TODO(skeleton): replaced by the issue that implements `kpbulk resume`.
 func newResumeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "resume",
-		Short: "not yet implemented",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("resume: not yet implemented")
+	cmd := &cobra.Command{
+		Use:   "resume --state FILE",
+		Short: "Continue an interrupted apply or import",
+		Long: "resume sends only the operations of the state file that are not confirmed done. Every write\n" +
+			"is an upsert at a deterministic id, so an operation in flight when the run stopped is simply\n" +
+			"sent again: no duplicates.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			f, err := openState(g.state)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			c, closeFn, err := g.connect(ctx)
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			return g.execute(ctx, c, f, "resume")
 		},
 	}
+	g.addStateFlags(cmd)
+	return cmd
 }
