@@ -8,11 +8,19 @@ import (
 // removeConn deletes a connection and its sections. The caller holds s.mu.
 func (s *Server) removeConn(j *job, cn *conn) {
 	for sid := range cn.sections {
-		delete(j.index, sid)
+		j.unindexSection(cn.id, sid)
 	}
 	delete(j.conns, cn.id)
 	delete(j.index, cn.id)
 	s.markDirty(j.id, kConn, cn.id)
+}
+
+// unindexSection frees a section id, unless it is a loaded section key
+// that another connection holds.
+func (j *job) unindexSection(connID, sid string) {
+	if r := j.index[sid]; r.kind == kSection && r.parent == connID {
+		delete(j.index, sid)
+	}
 }
 
 // connWrite is a validated connection write.
@@ -352,7 +360,7 @@ func hDeleteSection(c *call) (any, *apiError) {
 	n := cn.clone()
 	delete(n.sections, id)
 	j.conns[cn.id] = n
-	delete(j.index, id)
+	j.unindexSection(cn.id, id)
 	c.s.touch(j, c.now, kConn, cn.id)
 	return idData{id}, nil
 }

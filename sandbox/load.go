@@ -272,14 +272,19 @@ func (j *job) loadConn(id string, m flat) (*conn, error) {
 		}
 	}
 	for sid, sm := range secs {
-		if err := j.claim(sid, ref{kind: kSection, parent: id}); err != nil {
-			return nil, err
+		// Katapult keys sections per connection ("midpoint_section" on
+		// many), so a section id may repeat across connections.
+		if old, taken := j.index[sid]; !taken || old.kind != kSection {
+			if err := j.claim(sid, ref{kind: kSection, parent: id}); err != nil {
+				return nil, err
+			}
 		}
 		sec, err := loadPoint(sm, where+".sections."+sid)
 		if err != nil {
 			return nil, err
 		}
 		sec.id = sid
+		sec.midpoint = sid == "midpoint_section"
 		c.sections[sid] = sec
 	}
 	return c, nil
