@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,10 @@ func Parse(path string, data []byte) (*Mapping, error) {
 	p := &parser{file: path}
 	m := p.parse(data)
 	if len(p.probs) > 0 {
+		sort.SliceStable(p.probs, func(i, j int) bool {
+			a, b := p.probs[i], p.probs[j]
+			return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+		})
 		return nil, &LoadError{Problems: p.probs}
 	}
 	return m, nil
