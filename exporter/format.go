@@ -83,52 +83,68 @@ func DetectFormat(output string) (Format, error) {
 // write one file per layer, <layer>.<ext>; when output itself ends in the
 // format's extension (job.csv, job.shp) the files are named
 // <stem>_<layer>.<ext> next to it.
-func Write(output string, f Format, layers []*Layer) error {
+//
+// The warnings report values changed to fit the format (Shapefile text cut
+// to 254 bytes).
+func Write(output string, f Format, layers []*Layer) (warnings []string, err error) {
 	switch f {
 	case GPKG:
-		return atomically(output, func(tmp string) error { return writeGPKG(tmp, layers) })
+		return nil, atomically(output, func(tmp string) error { return writeGPKG(tmp, layers) })
 	case KML:
-		return atomically(output, func(tmp string) error {
+		return nil, atomically(output, func(tmp string) error {
 			return writeKML(tmp, strings.TrimSuffix(filepath.Base(output), filepath.Ext(output)), layers)
 		})
 	case XLSX:
-		return atomically(output, func(tmp string) error { return writeXLSX(tmp, layers) })
+		return nil, atomically(output, func(tmp string) error { return writeXLSX(tmp, layers) })
 	case GeoJSON:
 		if isDir(output) {
-			return perLayer(output, ".geojson", layers, func(path string, l *Layer) error {
+			return nil, perLayer(output, ".geojson", layers, func(path string, l *Layer) error {
 				return atomically(path, func(tmp string) error { return writeGeoJSON(tmp, []*Layer{l}, false) })
 			})
 		}
-		return atomically(output, func(tmp string) error { return writeGeoJSON(tmp, layers, true) })
+		return nil, atomically(output, func(tmp string) error { return writeGeoJSON(tmp, layers, true) })
 	case CSV:
-		return perLayer(output, ".csv", layers, func(path string, l *Layer) error {
+		return nil, perLayer(output, ".csv", layers, func(path string, l *Layer) error {
 			return atomically(path, func(tmp string) error { return writeCSV(tmp, l) })
 		})
 	case SHP:
 		if strings.EqualFold(filepath.Ext(output), ".zip") {
-			return atomically(output, func(tmp string) error { return writeShapefileZip(tmp, layers) })
+			err = atomically(output, func(tmp string) error {
+				warnings, err = writeShapefileZip(tmp, layers)
+				return err
+			})
+			return warnings, err
 		}
-		return perLayer(output, ".shp", layers, writeShapefile)
+		err = perLayer(output, ".shp", layers, func(path string, l *Layer) error {
+			w, err := writeShapefile(path, l)
+			warnings = append(warnings, w...)
+			return err
+		})
+		return warnings, err
 	}
-	return fmt.Errorf("unknown format %q", f)
+	return nil, fmt.Errorf("unknown format %q", f)
 }
 
 // WriteFile writes layers into exactly one file at path (an export with a
 // mapping writes each source back under its own name): a CSV, GeoJSON or
 // Shapefile gets the features of every layer in one table; an XLSX one
 // sheet per layer. delim is the CSV delimiter (0: comma).
-func WriteFile(path string, f Format, layers []*Layer, delim rune) error {
+func WriteFile(path string, f Format, layers []*Layer, delim rune) (warnings []string, err error) {
 	switch f {
 	case CSV:
-		return atomically(path, func(tmp string) error { return writeCSVDelim(tmp, concat(layers), delim) })
+		return nil, atomically(path, func(tmp string) error { return writeCSVDelim(tmp, concat(layers), delim) })
 	case GeoJSON:
-		return atomically(path, func(tmp string) error { return writeGeoJSON(tmp, layers, false) })
+		return nil, atomically(path, func(tmp string) error { return writeGeoJSON(tmp, layers, false) })
 	case SHP:
 		if strings.EqualFold(filepath.Ext(path), ".zip") {
-			return atomically(path, func(tmp string) error { return writeShapefileZip(tmp, []*Layer{concat(layers)}) })
+			err = atomically(path, func(tmp string) error {
+				warnings, err = writeShapefileZip(tmp, []*Layer{concat(layers)})
+				return err
+			})
+			return warnings, err
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+			return nil, err
 		}
 		return writeShapefile(path, concat(layers))
 	}

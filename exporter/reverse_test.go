@@ -171,7 +171,7 @@ func TestReverseRoundTrip(t *testing.T) {
 	}
 	out := t.TempDir()
 	for _, f := range files {
-		if err := WriteFile(filepath.Join(out, f.Path), f.Format, f.Layers, f.Delim); err != nil {
+		if _, err := WriteFile(filepath.Join(out, f.Path), f.Format, f.Layers, f.Delim); err != nil {
 			t.Fatal(err)
 		}
 	}

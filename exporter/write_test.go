@@ -21,7 +21,7 @@ var wantNode1 = map[string]string{
 
 func TestWriteGPKG(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.gpkg")
-	if err := Write(path, GPKG, Build(testJob(), BuildOptions{})); err != nil {
+	if _, err := Write(path, GPKG, Build(testJob(), BuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	nodes := ogrRows(t, path, "nodes")
@@ -46,7 +46,7 @@ func TestWriteGPKG(t *testing.T) {
 
 func TestWriteGeoJSON(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.geojson")
-	if err := Write(path, GeoJSON, Build(testJob(), BuildOptions{})); err != nil {
+	if _, err := Write(path, GeoJSON, Build(testJob(), BuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	// One collection; GDAL reads the layer property as a field.
@@ -60,7 +60,7 @@ func TestWriteGeoJSON(t *testing.T) {
 	checkRow(t, "geojson section", rows[5], map[string]string{"layer": "sections", "note": "+1 midspan"})
 
 	dir := t.TempDir()
-	if err := Write(dir, GeoJSON, Build(testJob(), BuildOptions{})); err != nil {
+	if _, err := Write(dir, GeoJSON, Build(testJob(), BuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	conns := ogrRows(t, filepath.Join(dir, "connections.geojson"), "connections")
@@ -71,7 +71,7 @@ func TestWriteGeoJSON(t *testing.T) {
 
 func TestWriteKML(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.kml")
-	if err := Write(path, KML, Build(testJob(), BuildOptions{})); err != nil {
+	if _, err := Write(path, KML, Build(testJob(), BuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	nodes := ogrRows(t, path, "nodes")
@@ -91,7 +91,7 @@ func TestWriteKML(t *testing.T) {
 
 func TestWriteXLSX(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.xlsx")
-	if err := Write(path, XLSX, Build(testJob(), BuildOptions{WKT: true})); err != nil {
+	if _, err := Write(path, XLSX, Build(testJob(), BuildOptions{WKT: true})); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(path)
@@ -179,7 +179,7 @@ func sheetXML(t *testing.T, path string) string {
 
 func TestWriteCSV(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	if err := Write(dir, CSV, Build(testJob(), BuildOptions{WKT: true})); err != nil {
+	if _, err := Write(dir, CSV, Build(testJob(), BuildOptions{WKT: true})); err != nil {
 		t.Fatal(err)
 	}
 	for name, n := range map[string]int{"nodes": 3, "connections": 2, "sections": 1} {
@@ -198,7 +198,7 @@ func TestWriteCSV(t *testing.T) {
 	}
 	// job.csv names the files job_<layer>.csv next to it.
 	base := filepath.Join(t.TempDir(), "job.csv")
-	if err := Write(base, CSV, Build(testJob(), BuildOptions{NodesOnly: true})); err != nil {
+	if _, err := Write(base, CSV, Build(testJob(), BuildOptions{NodesOnly: true})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(base), "job_nodes.csv")); err != nil {
@@ -239,7 +239,7 @@ func TestFailedWriteLeavesNoFile(t *testing.T) {
 	l := &Layer{Name: "nodes", Columns: []Column{{"note", String}}, Len: 1, Features: func(yield func(Feature) bool) {
 		yield(Feature{Values: []any{strings.Repeat("x", maxCellChars+1)}})
 	}}
-	err := Write(path, XLSX, []*Layer{l})
+	_, err := Write(path, XLSX, []*Layer{l})
 	if err == nil || !strings.Contains(err.Error(), "layer nodes, feature 1: column note") {
 		t.Fatalf("over-long cell: %v", err)
 	}
@@ -247,4 +247,54 @@ func TestFailedWriteLeavesNoFile(t *testing.T) {
 	if len(entries) != 0 {
 		t.Errorf("left behind %v", entries)
 	}
+}
+
+func TestWriteShapefile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shp")
+	job := testJob()
+	long := strings.Repeat("é", 200) // 400 bytes: more than DBF's 254
+	job.Nodes[1].Attributes["note"] = map[string]any{"-a": long}
+	warns, err := Write(dir, SHP, Build(job, BuildOptions{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || !strings.Contains(warns[0], "nodes:") || !strings.Contains(warns[0], "note") {
+		t.Errorf("warnings %q, want the cut note reported", warns)
+	}
+	for _, ext := range []string{".shp", ".shx", ".dbf", ".prj", ".cpg"} {
+		if _, err := os.Stat(filepath.Join(dir, "nodes"+ext)); err != nil {
+			t.Error(err)
+		}
+	}
+	nodes := ogrRows(t, filepath.Join(dir, "nodes.shp"), "nodes")
+	if len(nodes) != 3 {
+		t.Fatalf("%d nodes", len(nodes))
+	}
+	// DBF names are cut to 10 characters; the sidecar keeps the full ones.
+	checkRow(t, "shp node 1", nodes[0], map[string]string{"WKT": "POINT (-98.4 29.3)", "pole_tag": "T-1", "size": "7.7M,10M",
+		"note": `=HYPERLINK("x")`, "Address": "Ünïcode, \"quoted\"\nsecond line", "id": "n1", "last_updat": "2026-03-04T05:06:07Z"})
+	if v := nodes[0]["pole_heigh"]; v != "45" && !strings.HasPrefix(v, "45.0") {
+		t.Errorf("pole_height read back as %q", v)
+	}
+	if got := nodes[1]["note"]; got != strings.Repeat("é", 127) {
+		t.Errorf("cut note: %d bytes, want 254 at a character boundary", len(got))
+	}
+	side, err := os.ReadFile(filepath.Join(dir, "nodes.fieldnames.csv"))
+	if err != nil || !strings.Contains(string(side), "birthmark_brand::pole_class") {
+		t.Errorf("sidecar: %v\n%s", err, side)
+	}
+	conns := ogrRows(t, filepath.Join(dir, "connections.shp"), "connections")
+	checkRow(t, "shp connection 1", conns[0], map[string]string{"WKT": "LINESTRING (-98.4 29.3,-98.43 29.28,-98.5 29.2)", "connection": "aerial cable"})
+	checkRow(t, "shp connection 2", conns[1], map[string]string{"WKT": "", "node_id_2": "gone"})
+	info := ogrInfo(t, filepath.Join(dir, "nodes.shp"), "nodes")
+	if !strings.Contains(info, `ID["EPSG",4326]`) && !strings.Contains(info, "WGS 84") {
+		t.Errorf("no WGS84 CRS:\n%s", info)
+	}
+
+	zipPath := filepath.Join(t.TempDir(), "job.zip")
+	if _, err := Write(zipPath, SHP, Build(testJob(), BuildOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	secs := ogrRows(t, "/vsizip/"+zipPath+"/sections.shp", "sections")
+	checkRow(t, "zipped section", secs[0], map[string]string{"WKT": "POINT (-98.42 29.29)", "note": "+1 midspan", "id": "s1"})
 }

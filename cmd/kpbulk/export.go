@@ -120,8 +120,9 @@ func runExport(cmd *cobra.Command, g *globals, o *exportOptions) error {
 	if m == nil {
 		layers := exporter.Build(job, exporter.BuildOptions{WKT: format.Tabular(), NodesOnly: !since.IsZero()})
 		layers, finish := g.exportProgress(layers)
-		err = exporter.Write(o.output, format, layers)
+		warns, err := exporter.Write(o.output, format, layers)
 		finish()
+		g.exportWarnings(&sum, warns)
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
@@ -136,10 +137,7 @@ func runExport(cmd *cobra.Command, g *globals, o *exportOptions) error {
 			return err
 		}
 		for _, p := range probs {
-			sum.Warnings = append(sum.Warnings, p.Error())
-			if !g.json {
-				fmt.Fprintln(g.io.errOut, "warning:", p.Error())
-			}
+			g.exportWarnings(&sum, []string{p.Error()})
 		}
 		var all []*exporter.Layer
 		for _, f := range files {
@@ -151,7 +149,9 @@ func runExport(cmd *cobra.Command, g *globals, o *exportOptions) error {
 			n := len(f.Layers)
 			f.Layers, i = counted[i:i+n], i+n
 			path := filepath.Join(o.output, f.Path)
-			if err := exporter.WriteFile(path, f.Format, f.Layers, f.Delim); err != nil {
+			warns, err := exporter.WriteFile(path, f.Format, f.Layers, f.Delim)
+			g.exportWarnings(&sum, warns)
+			if err != nil {
 				finish()
 				return fmt.Errorf("writing %s: %w", path, err)
 			}
@@ -165,6 +165,17 @@ func runExport(cmd *cobra.Command, g *globals, o *exportOptions) error {
 	st := c.Stats()
 	sum.Calls, sum.Tokens, sum.Seconds = st.Calls, st.Tokens, time.Since(start).Seconds()
 	return g.printExportSummary(sum)
+}
+
+// exportWarnings prints warnings (values changed to fit a format, mapping
+// attributes that cannot be inverted) and keeps them for the summary.
+func (g *globals) exportWarnings(s *exportSummary, warns []string) {
+	for _, w := range warns {
+		s.Warnings = append(s.Warnings, w)
+		if !g.json {
+			fmt.Fprintln(g.io.errOut, "warning:", w)
+		}
+	}
 }
 
 // exportSummary is the final report (the --json summary object).
