@@ -15,9 +15,9 @@ import (
 )
 
 // TestGeneratedFilesUpToDate regenerates every example data file and checks
-// that the committed copy is the same: bytes for text and GIS files, cells
-// (value, type, number format) for workbooks, whose zip bytes depend on the
-// excelize version. Run `go generate ./examples` after changing the
+// that the committed copy is the same: bytes for text and GIS files (but
+// the DBF header's last-update date), cells (value, type, number format) for
+// workbooks, whose zip bytes depend on the excelize version. Run `go generate ./examples` after changing the
 // generator.
 func TestGeneratedFilesUpToDate(t *testing.T) {
 	tmp := t.TempDir()
@@ -64,6 +64,14 @@ func diffBytes(t *testing.T, committed, fresh string) string {
 	b, err := os.ReadFile(fresh)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.HasSuffix(committed, ".dbf") {
+		// Bytes 1-3 of a DBF header are the date the file was written.
+		for _, x := range [][]byte{a, b} {
+			if len(x) > 3 {
+				x[1], x[2], x[3] = 0, 0, 0
+			}
+		}
 	}
 	if bytes.Equal(a, b) {
 		return ""
