@@ -1,0 +1,194 @@
+// Command readers benchmarks kpbulk's source readers: it generates a
+// 100,000-row × 15-column source per format in a temporary directory, reads
+// each one in a child process (so peak memory is that read's alone) and
+// prints rows/s and peak RSS, side by side with GDAL's ogr2ogr converting
+// the same file to CSV when ogr2ogr is on the PATH.
+//
+//	go run ./bench/readers [-rows 100000] [-formats csv,xlsx] [-keep]
+//
+// A format is one entry of the formats slice (see format); other readers
+// add theirs from their own file with an init function.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kpbulk/kpbulk/formats/rows"
+)
+
+// format is one line of the table.
+type format struct {
+	name string // table label and -formats key, e.g. "xlsx"
+	ext  string // file extension of the generated source, e.g. ".xlsx"
+	// generate writes a source of n rows and cols columns at path.
+	generate func(path string, n, cols int) error
+	// open opens it with kpbulk's reader.
+	open func(path string) (rows.Reader, error)
+	// ogr lists ogr2ogr's arguments before "-f CSV out in" (e.g. open
+	// options), nil for none.
+	ogr []string
+}
+
+// formats is the table, in print order. Readers of other packages append
+// to it from an init function in their own file of this command.
+var formats []format
+
+const cols = 15
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-child" {
+		os.Exit(child(os.Args[2:]))
+	}
+	n := flag.Int("rows", 100000, "data rows per generated source")
+	only := flag.String("formats", "", "comma-separated formats to run (default: all)")
+	keep := flag.Bool("keep", false, "keep the generated files and print their directory")
+	flag.Parse()
+	if err := run(*n, *only, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "readers:", err)
+		os.Exit(1)
+	}
+}
+
+// result of one measured run.
+type result struct {
+	rows    int
+	elapsed time.Duration
+	maxRSS  int64 // bytes; 0 when unknown
+	err     error
+}
+
+func run(n int, only string, keep bool) error {
+	dir, err := os.MkdirTemp("", "kpbulk-bench-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Println("sources in", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ogr, _ := exec.LookPath("ogr2ogr")
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "format\tsize MB\trows\tkpbulk s\trows/s\tpeak MB\togr2ogr s\togr rows/s\togr peak MB\t\n")
+	for _, f := range formats {
+		if only != "" && !contains(strings.Split(only, ","), f.name) {
+			continue
+		}
+		src := filepath.Join(dir, "bench-"+f.name+f.ext)
+		t0 := time.Now()
+		if err := f.generate(src, n, cols); err != nil {
+			return fmt.Errorf("%s: generate: %w", f.name, err)
+		}
+		fmt.Fprintf(os.Stderr, "%s: generated in %.1fs\n", f.name, time.Since(t0).Seconds())
+		size := fileSize(src)
+
+		k := measure(exec.Command(self, "-child", f.name, src), true)
+		if k.err != nil {
+			return fmt.Errorf("%s: read: %w", f.name, k.err)
+		}
+		ogrCols := "\tn/a\tn/a\tn/a"
+		if ogr != "" {
+			args := append(append([]string{"-f", "CSV"}, f.ogr...), filepath.Join(dir, "ogr-"+f.name+".csv"), src)
+			o := measure(exec.Command(ogr, args...), false)
+			if o.err != nil {
+				ogrCols = "\tfailed\t\t"
+				fmt.Fprintf(os.Stderr, "%s: ogr2ogr: %v\n", f.name, o.err)
+			} else {
+				ogrCols = fmt.Sprintf("\t%.2f\t%.0f\t%s", o.elapsed.Seconds(), float64(n)/o.elapsed.Seconds(), mb(o.maxRSS))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%.2f\t%.0f\t%s%s\t\n", f.name, float64(size)/1e6, k.rows,
+			k.elapsed.Seconds(), float64(k.rows)/k.elapsed.Seconds(), mb(k.maxRSS), ogrCols)
+	}
+	return tw.Flush()
+}
+
+// measure runs cmd and reports its wall time and peak RSS; a kpbulk child
+// prints the row count it read.
+func measure(cmd *exec.Cmd, child bool) result {
+	var out strings.Builder
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	res := result{elapsed: time.Since(t0), err: err, maxRSS: maxRSS(cmd.ProcessState)}
+	if err == nil && child {
+		if _, err := fmt.Sscan(out.String(), &res.rows); err != nil {
+			res.err = fmt.Errorf("child output %q: %w", out.String(), err)
+		}
+	}
+	return res
+}
+
+// child reads one source to the end and prints the number of rows.
+func child(args []string) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: readers -child FORMAT FILE")
+		return 2
+	}
+	for _, f := range formats {
+		if f.name != args[0] {
+			continue
+		}
+		r, err := f.open(args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer r.Close()
+		n := 0
+		for {
+			_, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			n++
+		}
+		fmt.Println(n)
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "unknown format", args[0])
+	return 2
+}
+
+func mb(b int64) string {
+	if b <= 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f", float64(b)/(1<<20))
+}
+
+func fileSize(p string) int64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.TrimSpace(x) == s {
+			return true
+		}
+	}
+	return false
+}
