@@ -354,6 +354,9 @@ func (c *CRS) geog(g *node) error {
 		if v <= 0 || v > 1 {
 			return fmt.Errorf("crs: bad angular unit %v", v)
 		}
+		if math.Abs(v/degToRad-1) < 1e-12 {
+			v = degToRad // WKT writes the degree to 15 digits; keep degrees exact
+		}
 		c.angUnit = v
 	}
 	if p := g.kid("PRIMEM"); p != nil {
