@@ -426,7 +426,7 @@ func TestPlanThenApply(t *testing.T) {
 }
 
 func TestImportUnderFaults(t *testing.T) {
-	want := referenceJob(t)
+	want := referenceJob(t, 12)
 	opts := testSandboxOptions()
 	opts.FailRate, opts.FailAfterApplyRate, opts.DropRate = 0.1, 0.1, 0.05
 	opts.Latency, opts.LatencyJitter = 2*time.Millisecond, 2*time.Millisecond
@@ -452,9 +452,10 @@ func TestImportUnderFaults(t *testing.T) {
 
 // referenceJob imports the fixture into a fault-free sandbox and returns the
 // job's fingerprint (ids, instances, values, coordinates).
-func referenceJob(t *testing.T) string {
+func referenceJob(t *testing.T, poles int) string {
 	t.Helper()
 	fx := newFixture(t, testSandboxOptions())
+	fx.writeSurvey(poles, nil)
 	if code, out, errOut := fx.kp("import", "-m", fx.mapping, "--yes", "--state", filepath.Join(fx.dir, "s.db")); code != 0 {
 		t.Fatalf("reference import: exit %d\n%s\n%s", code, out, errOut)
 	}
