@@ -23,6 +23,7 @@ type Opener func(path string, opts rows.Options) (rows.Reader, error)
 func (m *Mapping) Build(ctx context.Context, open Opener) (*Result, error) {
 	b := &builder{
 		m:        m,
+		fp:       Fingerprint(m.Namespace),
 		open:     open,
 		res:      &Result{},
 		index:    map[string]map[string]*Entity{},
@@ -39,6 +40,7 @@ func (m *Mapping) Build(ctx context.Context, open Opener) (*Result, error) {
 
 type builder struct {
 	m    *Mapping
+	fp   string // Fingerprint(m.Namespace)
 	open Opener
 	res  *Result
 	// index finds an entity by set and key, for references; rejected finds
@@ -60,7 +62,7 @@ type setBuilder struct {
 	attrs        []battr
 	node1, node2 *bref
 	conn         *bref
-	seen         map[string]int // key (or match value) → first row
+	seen         map[string]int // match value → first row (match sets)
 	probs        []Problem      // current row's problems
 }
 
@@ -68,6 +70,10 @@ type battr struct {
 	a      *Attribute
 	b      *bound   // nil for fields
 	fields []*bound // aligned with a.Fields
+	// constant holds the values of a constant attribute, computed once and
+	// shared by every entity (len == cap, so appends never alias).
+	constant []any
+	skip     bool // a constant that is empty and skipped
 }
 
 type bref struct {
@@ -183,6 +189,19 @@ func (sb *setBuilder) bind() bool {
 		ba := battr{a: a}
 		if a.Value != nil {
 			ba.b = bind(a.Value.Template, "attribute "+a.Name)
+			if c, isConst := a.Value.Template.Constant(); isConst {
+				vals, err := a.Value.apply(c, nil)
+				switch {
+				case err == errSkip:
+					ba.skip = true
+				case err != nil:
+					ok = false
+					sb.problem(Problem{File: sb.m.Path, Line: a.Pos.Line, Col: a.Pos.Col, Set: s.Name,
+						Msg: fmt.Sprintf("set %q, attribute %s: constant %q: %v", s.Name, a.Name, c, err)})
+				default:
+					ba.constant = vals[:len(vals):len(vals)]
+				}
+			}
 		}
 		for _, f := range a.Fields {
 			ba.fields = append(ba.fields, bind(f.Value.Template, "attribute "+a.Name+"::"+f.Name))
@@ -258,20 +277,16 @@ func (sb *setBuilder) row(r rows.Row) {
 		}
 	}
 
-	if dupKey != "" && !isBlank(dupKey) {
-		if first, dup := sb.seen[dupKey]; dup {
-			what := "key"
-			if sb.match != nil {
-				what = "match value"
-			}
-			col := ""
+	if !isBlank(dupKey) {
+		if first, dup := sb.firstRow(dupKey); dup {
+			what, col := "key", ""
 			if sb.key != nil {
 				col = sb.key.column(sb.cols)
 			} else if sb.match != nil {
-				col = sb.match.column(sb.cols)
+				what, col = "match value", sb.match.column(sb.cols)
 			}
 			sb.fail(r.Num, col, dupKey, "duplicate %s in set %q: row %d has the same %s", what, s.Name, first, what)
-		} else {
+		} else if sb.match != nil {
 			sb.seen[dupKey] = r.Num
 		}
 	}
@@ -281,10 +296,25 @@ func (sb *setBuilder) row(r rows.Row) {
 		return
 	}
 	if e.Key != "" && sb.match == nil {
-		e.ID = EntityID(sb.m.Namespace, s.Kind, s.Name, e.Key)
+		e.ID = entityID(sb.fp, sb.m.Namespace, s.Kind, s.Name, e.Key)
 		sb.index[s.Name][e.Key] = e
 	}
 	sb.sr.Entities = append(sb.sr.Entities, e)
+}
+
+// firstRow finds an earlier row with the same key (or match value): keyed
+// sets look in the entity index and the rejected keys, so no third map is
+// kept per row.
+func (sb *setBuilder) firstRow(key string) (int, bool) {
+	if sb.match != nil {
+		n, ok := sb.seen[key]
+		return n, ok
+	}
+	if e, ok := sb.index[sb.s.Name][key]; ok {
+		return e.Source.Row, true
+	}
+	n, ok := sb.rejected[sb.s.Name][key]
+	return n, ok
 }
 
 func (sb *setBuilder) reject(e *Entity, r rows.Row) {
@@ -395,6 +425,14 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 	backing := make([]any, 0, len(sb.attrs))
 	for i, ba := range sb.attrs {
 		out[i].Name = ba.a.Name
+		switch {
+		case ba.constant != nil:
+			out[i].Values = ba.constant
+			continue
+		case ba.skip:
+			out[i].Skip = true
+			continue
+		}
 		if ba.b == nil {
 			out[i].Values, out[i].Skip = sb.object(r, ba)
 			continue

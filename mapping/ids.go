@@ -28,20 +28,28 @@ const (
 	idLen          = fingerprintLen + 1 + 24
 )
 
-func hash32(parts ...string) string {
-	h := sha256.New()
+// hash24 appends the first 24 base32 characters (15 bytes) of
+// sha256(parts joined by NUL) to dst.
+func hash24(dst []byte, parts ...string) []byte {
+	var stack [512]byte
+	buf := stack[:0]
 	for i, p := range parts {
 		if i > 0 {
-			h.Write([]byte{0})
+			buf = append(buf, 0)
 		}
-		h.Write([]byte(p))
+		buf = append(buf, p...)
 	}
-	return b32.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(buf)
+	var enc [24]byte
+	b32.Encode(enc[:], sum[:15])
+	return append(dst, enc[:]...)
 }
 
 // Fingerprint is the prefix every id of the namespace begins with.
 func Fingerprint(namespace string) string {
-	return "k" + hash32("kpbulk/v1/ns", namespace)[:7] + "_"
+	var b [1 + 24]byte
+	h := hash24(append(b[:0], 'k'), "kpbulk/v1/ns", namespace)
+	return string(append(h[:8], '_'))
 }
 
 func kindLetter(k Kind) string {
@@ -59,15 +67,22 @@ func kindLetter(k Kind) string {
 // EntityID is the deterministic id of the entity with natural key key in set
 // of the given kind.
 func EntityID(namespace string, kind Kind, set, key string) string {
-	return Fingerprint(namespace) + kindLetter(kind) +
-		hash32("kpbulk/v1/entity", namespace, string(kind), set, key)[:24]
+	return entityID(Fingerprint(namespace), namespace, kind, set, key)
+}
+
+// entityID is EntityID with the fingerprint computed once per build.
+func entityID(fingerprint, namespace string, kind Kind, set, key string) string {
+	var b [idLen]byte
+	id := append(append(b[:0], fingerprint...), kindLetter(kind)...)
+	return string(hash24(id, "kpbulk/v1/entity", namespace, string(kind), set, key))
 }
 
 // InstanceID is the deterministic id of instance index (0-based) of
 // attribute attr on the entity entityID.
 func InstanceID(namespace, entityID, attr string, index int) string {
-	return Fingerprint(namespace) + "i" +
-		hash32("kpbulk/v1/instance", namespace, entityID, attr, strconv.Itoa(index))[:24]
+	var b [idLen]byte
+	id := append(append(b[:0], Fingerprint(namespace)...), 'i')
+	return string(hash24(id, "kpbulk/v1/instance", namespace, entityID, attr, strconv.Itoa(index)))
 }
 
 // Owns reports whether id was made by kpbulk for namespace (an entity or an
