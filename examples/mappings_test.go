@@ -133,6 +133,9 @@ func TestPoleSurveyMapping(t *testing.T) {
 		if e.Connection == nil || span == nil || e.Connection.ID != span.ID {
 			t.Errorf("midspan %s is not on its span: %+v", key, e.Connection)
 		}
+		if got := attr(e, "midspan_number"); !reflect.DeepEqual(got, []any{int64(ms.Seq)}) {
+			t.Errorf("midspan %s: midspan_number = %#v, want %d", key, got, ms.Seq)
+		}
 		if got := attr(e, "lowest_wire_height"); len(got) != 1 || !near(got[0].(float64), float64(ms.LowestWireIn)/12, 1e-9) {
 			t.Errorf("midspan %s: lowest_wire_height = %#v, want %g ft", key, got, float64(ms.LowestWireIn)/12)
 		}
