@@ -23,7 +23,11 @@ func All(root string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := WriteGISSpans(dir, GISData()); err != nil {
+	g := GISData()
+	if err := WriteGISPoles(dir, g); err != nil {
+		return fmt.Errorf("gis: %w", err)
+	}
+	if err := WriteGISSpans(dir, g); err != nil {
 		return fmt.Errorf("gis: %w", err)
 	}
 	return nil

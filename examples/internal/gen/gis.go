@@ -7,6 +7,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/twpayne/go-geom"
+
+	"github.com/kpbulk/kpbulk/formats/crs"
+	"github.com/kpbulk/kpbulk/formats/shapefile"
 )
 
 // urbana holds streets of Urbana, Illinois, where the GIS example's fibre
@@ -115,4 +121,48 @@ func WriteGISSpans(dir string, g *GIS) error {
 	}
 	b.WriteString("]}\n")
 	return os.WriteFile(filepath.Join(dir, "spans.geojson"), b.Bytes(), 0o644)
+}
+
+// WriteGISPoles writes poles.shp (with .shx .dbf .prj .cpg) in GISCRS,
+// coordinates to 0.01 ft as a GIS department would store them.
+func WriteGISPoles(dir string, g *GIS) error {
+	c, err := crs.Parse(GISCRS)
+	if err != nil {
+		return err
+	}
+	w, err := shapefile.Create(filepath.Join(dir, "poles"), shapefile.Point, []shapefile.Field{
+		{Name: "POLE_ID", Type: 'C', Length: 8},
+		{Name: "STREET", Type: 'C', Length: 24},
+		{Name: "HEIGHT_FT", Type: 'N', Length: 4},
+		{Name: "CLASS", Type: 'C', Length: 2},
+		{Name: "OWNER", Type: 'C', Length: 24},
+		{Name: "INSTALLED", Type: 'D', Length: 8},
+		{Name: "NOTES", Type: 'C', Length: 80},
+	}, shapefile.WithPRJ(c.ESRIWKT()))
+	if err != nil {
+		return err
+	}
+	for _, p := range g.Poles {
+		x, y, err := c.FromWGS84(p.At.Lon, p.At.Lat)
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("pole %s: %w", p.Tag, err)
+		}
+		pt := geom.NewPointFlat(geom.XY, []float64{round(x, 2), round(y, 2)})
+		var installed any
+		if !p.Installed.IsZero() {
+			installed = p.Installed
+		}
+		if err := w.Write(pt, []any{p.Tag, p.Street, p.HeightFt, p.Class, p.Owner, installed, p.Notes}); err != nil {
+			w.Close()
+			return fmt.Errorf("pole %s: %w", p.Tag, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if ws := w.Warnings(); len(ws) > 0 {
+		return fmt.Errorf("poles.shp: %s", strings.Join(ws, "; "))
+	}
+	return nil
 }
