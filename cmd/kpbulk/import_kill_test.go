@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,10 +25,7 @@ func TestKillNineThenResume(t *testing.T) {
 		t.Skip("SIGKILL semantics are POSIX")
 	}
 	const poles = 40
-	bin := filepath.Join(t.TempDir(), "kpbulk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := kpbulkBinary(t)
 	want := referenceJob(t, poles)
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
 	for trial := range 5 {
@@ -77,4 +75,32 @@ func TestKillNineThenResume(t *testing.T) {
 		}
 		t.Logf("trial %d: killed after %s with %d writes applied", trial, delay, killedAt)
 	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildOut  []byte
+)
+
+// kpbulkBinary builds the kpbulk command once per test run.
+func kpbulkBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kpbulk-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "kpbulk")
+		if runtime.GOOS == "windows" {
+			builtBin += ".exe"
+		}
+		buildOut, buildErr = exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
+	}
+	return builtBin
 }
