@@ -1,11 +1,26 @@
 package sandbox
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 )
+
+// ErrJobExists is returned (with the job's id) by LoadJobJSON when the job
+// is already there: loading is idempotent, so restarting a persistent
+// sandbox with the same --load keeps the rehearsal's progress.
+var ErrJobExists = errors.New("sandbox: job already loaded")
+
+// contentID derives a job id from an export without one, so the same file
+// always loads as the same job.
+func contentID(doc []byte) string {
+	sum := sha256.Sum256(doc)
+	return "-L" + base64.RawURLEncoding.EncodeToString(sum[:])[:18]
+}
 
 // loadJob reads a raw Katapult job export (nodes, connections with
 // embedded sections, photos, traces) into a new job, keeping every id.
@@ -15,8 +30,15 @@ import (
 // attributes). Fields the API does not name are kept and returned as
 // they were.
 func (s *Server) loadJob(r io.Reader) (string, error) {
+	doc, err := io.ReadAll(r)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: load: %w", err)
+	}
 	var raw map[string]json.RawMessage
-	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+	if err := json.Unmarshal(doc, &raw); err != nil || raw == nil {
+		if err == nil {
+			err = errors.New("null")
+		}
 		return "", fmt.Errorf("sandbox: load: not a JSON job object: %w", err)
 	}
 	now := s.now()
@@ -100,8 +122,11 @@ func (s *Server) loadJob(r io.Reader) (string, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if jobID == "" || !validID(jobID) || s.jobs[jobID] != nil {
-		jobID = s.ids.next(now)
+	if !validID(jobID) {
+		jobID = contentID(doc)
+	}
+	if s.jobs[jobID] != nil {
+		return jobID, fmt.Errorf("%w: %s", ErrJobExists, jobID)
 	}
 	j.id = jobID
 	j.updated = now.UnixMilli()

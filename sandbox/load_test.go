@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -141,5 +142,29 @@ func TestLoadRejectsBadJobs(t *testing.T) {
 	h.ok("GET", "/jobs", nil).data(t, &js)
 	if len(js) != 0 {
 		t.Errorf("failed loads left %d jobs", len(js))
+	}
+}
+
+func TestLoadIsIdempotent(t *testing.T) {
+	h := newHarness(t, nil)
+	doc := `{"name":"x","nodes":{"` + nid("a") + `":{"latitude":1,"longitude":2}}}`
+	id1, err := h.srv.LoadJobJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.putNode(id1, nid("b"), 3, 4, nil)
+	id2, err := h.srv.LoadJobJSON(strings.NewReader(doc))
+	if !errors.Is(err, ErrJobExists) || id2 != id1 {
+		t.Fatalf("second load = %q, %v; want %q, ErrJobExists", id2, err, id1)
+	}
+	var ns []wireNode
+	h.ok("GET", "/jobs/"+id1+"/nodes", nil).data(t, &ns)
+	if len(ns) != 2 {
+		t.Errorf("reloading reset the job: %d nodes", len(ns))
+	}
+	// A file with its own valid id keeps it.
+	own := nid("ownjobid")
+	if id, err := h.srv.LoadJobJSON(strings.NewReader(`{"id":"` + own + `","name":"y"}`)); err != nil || id != own {
+		t.Errorf("load with id = %q, %v", id, err)
 	}
 }

@@ -212,7 +212,9 @@ func (r *Running) Close() error {
 
 // LoadJobJSON adds a job from a Katapult job JSON export (the raw job
 // shape) keeping its node, connection, section, photo and trace ids, and
-// returns the new job's id.
+// returns the job's id: the file's "id" when it has a valid one, else an
+// id derived from the file's content. When that job already exists it is
+// left as it is and the error is ErrJobExists.
 func (s *Server) LoadJobJSON(r io.Reader) (string, error) {
 	return s.loadJob(r)
 }
