@@ -84,6 +84,13 @@ type bref struct {
 	match *bound
 }
 
+// ReaderOptions are the reader settings the set gives its source, with
+// DisplayName = the source path as written in the mapping.
+func (s *Set) ReaderOptions() rows.Options {
+	return rows.Options{Sheet: s.Sheet, HeaderRow: s.HeaderRow, Delimiter: s.Delimiter,
+		Encoding: s.Encoding, CRS: s.CRS, DisplayName: s.Source}
+}
+
 func (b *builder) problem(p Problem) { b.res.Problems = append(b.res.Problems, p) }
 
 func (b *builder) buildSet(ctx context.Context, s *Set) error {
@@ -95,10 +102,7 @@ func (b *builder) buildSet(ctx context.Context, s *Set) error {
 		b.rejected[s.Name] = map[string]int{}
 	}
 
-	r, err := b.open(s.Path, rows.Options{
-		Sheet: s.Sheet, HeaderRow: s.HeaderRow, Delimiter: s.Delimiter,
-		Encoding: s.Encoding, CRS: s.CRS, DisplayName: s.Source,
-	})
+	r, err := b.open(s.Path, s.ReaderOptions())
 	if err != nil {
 		sb.readerProblem(err)
 		return nil
