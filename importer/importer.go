@@ -173,12 +173,16 @@ func Save(path string, p *Planned) (*state.File, error) {
 	for i, s := range p.Sets {
 		sets[i] = state.SetCount{Name: s.Name, Kind: string(s.Kind), Creates: s.Creates, Updates: s.Updates, Deletes: s.Deletes, Unchanged: s.Unchanged}
 	}
-	ops := make([]state.Op, len(p.Ops))
-	for i, o := range p.Ops {
-		ops[i] = state.Op{
-			Phase: o.Phase, Set: o.Set, Kind: string(o.Kind), Action: string(o.Action), EntityID: o.EntityID,
-			ParentID: o.ParentID, Body: o.Body, Summary: o.Summary(),
-			File: o.Source.File, Sheet: o.Source.Sheet, Row: o.Source.Row,
+	// Ops stream into the file: a 100,000-op plan is not copied.
+	ops := func(yield func(state.Op) bool) {
+		for _, o := range p.Ops {
+			if !yield(state.Op{
+				Phase: o.Phase, Set: o.Set, Kind: string(o.Kind), Action: string(o.Action), EntityID: o.EntityID,
+				ParentID: o.ParentID, Body: o.Body, Summary: o.Summary(),
+				File: o.Source.File, Sheet: o.Source.Sheet, Row: o.Source.Row,
+			}) {
+				return
+			}
 		}
 	}
 	return state.Create(path, meta, sets, ops)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func plan(t *testing.T) []state.Op {
 
 func TestRunRecordsOutcomes(t *testing.T) {
 	run, c, job := start(t, testOptions())
-	st, err := state.Create(filepath.Join(t.TempDir(), "s.db"), state.Meta{JobID: job}, nil, plan(t))
+	st, err := state.Create(filepath.Join(t.TempDir(), "s.db"), state.Meta{JobID: job}, nil, slices.Values(plan(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestCancelLeavesPending(t *testing.T) {
 		ops = append(ops, state.Op{Phase: 0, Set: "poles", Kind: "node", Action: "create", EntityID: id,
 			Body: body(t, katapult.NodeWrite{Latitude: f(47), Longitude: f(-122)})})
 	}
-	st, err := state.Create(filepath.Join(t.TempDir(), "s.db"), state.Meta{JobID: job}, nil, ops)
+	st, err := state.Create(filepath.Join(t.TempDir(), "s.db"), state.Meta{JobID: job}, nil, slices.Values(ops))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ package state
 import (
 	"database/sql"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -130,10 +131,10 @@ func dsn(path string, journal string) string {
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(" + journal + ")&_pragma=synchronous(FULL)"
 }
 
-// Create writes a new state file at path holding the plan, replacing any
-// file there. The plan becomes visible all at once (temp file + rename), so
+// Create writes a new state file at path holding the plan (ops in
+// execution order; seq numbers follow it), replacing any file there. The plan becomes visible all at once (temp file + rename), so
 // an interrupted Create leaves the previous file or nothing.
-func Create(path string, meta Meta, sets []SetCount, ops []Op) (*File, error) {
+func Create(path string, meta Meta, sets []SetCount, ops iter.Seq[Op]) (*File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
@@ -156,7 +157,7 @@ func removeDB(path string) {
 	}
 }
 
-func write(path string, meta Meta, sets []SetCount, ops []Op) (err error) {
+func write(path string, meta Meta, sets []SetCount, ops iter.Seq[Op]) (err error) {
 	db, err := sql.Open("sqlite", dsn(path, "DELETE"))
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
@@ -203,10 +204,14 @@ func write(path string, meta Meta, sets []SetCount, ops []Op) (err error) {
 		return fmt.Errorf("state: %w", err)
 	}
 	defer stmt.Close()
-	for i, op := range ops {
-		if _, err := stmt.Exec(int64(i+1), op.Phase, op.Set, op.Kind, op.Action, op.EntityID, op.ParentID,
-			string(op.Body), op.Summary, op.File, op.Sheet, op.Row); err != nil {
-			return fmt.Errorf("state: op %d: %w", i+1, err)
+	seq := int64(0)
+	if ops != nil {
+		for op := range ops {
+			seq++
+			if _, err := stmt.Exec(seq, op.Phase, op.Set, op.Kind, op.Action, op.EntityID, op.ParentID,
+				string(op.Body), op.Summary, op.File, op.Sheet, op.Row); err != nil {
+				return fmt.Errorf("state: op %d: %w", seq, err)
+			}
 		}
 	}
 	return tx.Commit()

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func testOps() []Op {
 func TestCreateRecordReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "job-ns.db")
 	meta := Meta{JobID: "J1", Namespace: "ns", Mapping: "m.yaml", Fingerprint: "fp", CreatedAt: time.Unix(1700000000, 0), Tokens: 30, Gets: 2, Prune: true}
-	f, err := Create(path, meta, []SetCount{{Name: "poles", Kind: "node", Creates: 1, Updates: 1}, {Name: "spans", Kind: "connection", Creates: 1, Unchanged: 4}}, testOps())
+	f, err := Create(path, meta, []SetCount{{Name: "poles", Kind: "node", Creates: 1, Updates: 1}, {Name: "spans", Kind: "connection", Creates: 1, Unchanged: 4}}, slices.Values(testOps()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +85,12 @@ func TestCreateRecordReopen(t *testing.T) {
 
 func TestCreateReplaces(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
-	f, err := Create(path, Meta{JobID: "old"}, nil, testOps())
+	f, err := Create(path, Meta{JobID: "old"}, nil, slices.Values(testOps()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	f, err = Create(path, Meta{JobID: "new"}, nil, testOps()[:1])
+	f, err = Create(path, Meta{JobID: "new"}, nil, slices.Values(testOps()[:1]))
 	if err != nil {
 		t.Fatal(err)
 	}
