@@ -29,7 +29,7 @@ type File struct {
 // workbook) share the file. The problems say which attributes could not be
 // inverted (their columns stay empty); they do not stop the export.
 func Reverse(m *mapping.Mapping, job *Job) ([]*File, []mapping.Problem, error) {
-	live := newLiveIndex(job)
+	live := newLiveIndex(m.Namespace, job)
 	var probs []mapping.Problem
 	files := map[string]*File{}
 	var order []string
@@ -192,14 +192,15 @@ func (sb *sheetBuilder) finish() {
 // liveIndex presents the job's lists as mapping.LiveEntity values, built on
 // demand so the job is not held twice.
 type liveIndex struct {
+	ns     string // the mapping's namespace: its instance ids give the order
 	job    *Job
 	nodes  map[string]int // id → index in job.Nodes
 	conns  map[string]int // id → index in job.Connections
 	coords map[string][2]float64
 }
 
-func newLiveIndex(job *Job) *liveIndex {
-	x := &liveIndex{job: job, nodes: make(map[string]int, len(job.Nodes)), conns: make(map[string]int, len(job.Connections))}
+func newLiveIndex(ns string, job *Job) *liveIndex {
+	x := &liveIndex{ns: ns, job: job, nodes: make(map[string]int, len(job.Nodes)), conns: make(map[string]int, len(job.Connections))}
 	for i, n := range job.Nodes {
 		x.nodes[n.ID] = i
 	}
@@ -228,13 +229,13 @@ func (x *liveIndex) entities(k mapping.Kind) func(yield func(mapping.LiveEntity)
 		switch k {
 		case mapping.Node:
 			for i := range x.job.Nodes {
-				if !yield(liveNode(&x.job.Nodes[i])) {
+				if !yield(x.liveNode(&x.job.Nodes[i])) {
 					return
 				}
 			}
 		case mapping.Connection:
 			for i := range x.job.Connections {
-				if !yield(liveConnection(&x.job.Connections[i])) {
+				if !yield(x.liveConnection(&x.job.Connections[i])) {
 					return
 				}
 			}
@@ -244,7 +245,7 @@ func (x *liveIndex) entities(k mapping.Kind) func(yield func(mapping.LiveEntity)
 				for _, id := range sortedKeys(c.Sections) {
 					s := c.Sections[id]
 					if !yield(mapping.LiveEntity{Kind: mapping.Section, ID: cmp.Or(s.ID, id), Lat: s.Latitude, Lon: s.Longitude,
-						HasLocation: true, Attrs: liveAttrs(s.Attributes), Connection: c.ID}) {
+						HasLocation: true, Attrs: liveAttrs(x.ns, cmp.Or(s.ID, id), s.Attributes), Connection: c.ID}) {
 						return
 					}
 				}
@@ -255,10 +256,10 @@ func (x *liveIndex) entities(k mapping.Kind) func(yield func(mapping.LiveEntity)
 
 func (x *liveIndex) lookup(id string) (mapping.LiveEntity, bool) {
 	if i, ok := x.nodes[id]; ok {
-		return liveNode(&x.job.Nodes[i]), true
+		return x.liveNode(&x.job.Nodes[i]), true
 	}
 	if i, ok := x.conns[id]; ok {
-		return liveConnection(&x.job.Connections[i]), true
+		return x.liveConnection(&x.job.Connections[i]), true
 	}
 	return mapping.LiveEntity{}, false
 }
@@ -285,21 +286,42 @@ func (x *liveIndex) geometry(e mapping.LiveEntity) geom.T {
 	return line(&x.job.Connections[i], x.coords)
 }
 
-func liveNode(n *katapult.Node) mapping.LiveEntity {
-	return mapping.LiveEntity{Kind: mapping.Node, ID: n.ID, Lat: n.Latitude, Lon: n.Longitude, HasLocation: true, Attrs: liveAttrs(n.Attributes)}
+func (x *liveIndex) liveNode(n *katapult.Node) mapping.LiveEntity {
+	return mapping.LiveEntity{Kind: mapping.Node, ID: n.ID, Lat: n.Latitude, Lon: n.Longitude, HasLocation: true, Attrs: liveAttrs(x.ns, n.ID, n.Attributes)}
 }
 
-func liveConnection(c *katapult.Connection) mapping.LiveEntity {
-	return mapping.LiveEntity{Kind: mapping.Connection, ID: c.ID, Node1: c.NodeID1, Node2: c.NodeID2, Attrs: liveAttrs(c.Attributes)}
+func (x *liveIndex) liveConnection(c *katapult.Connection) mapping.LiveEntity {
+	return mapping.LiveEntity{Kind: mapping.Connection, ID: c.ID, Node1: c.NodeID1, Node2: c.NodeID2, Attrs: liveAttrs(x.ns, c.ID, c.Attributes)}
 }
 
-// liveAttrs lists each attribute's values in instance-id order.
-func liveAttrs(a katapult.Attributes) map[string][]any {
+// liveAttrs lists each attribute's values: first the instances the mapping's
+// namespace wrote, by their index (so split values come back in the order
+// they were imported), then every other instance in instance-id order.
+func liveAttrs(ns, entityID string, a katapult.Attributes) map[string][]any {
 	out := make(map[string][]any, len(a))
 	for name, inst := range a {
 		vals := make([]any, 0, len(inst))
+		if len(inst) == 1 {
+			for _, v := range inst {
+				vals = append(vals, v)
+			}
+			out[name] = vals
+			continue
+		}
+		own := map[string]bool{}
+		for i := 0; len(own) < len(inst); i++ {
+			id := mapping.InstanceID(ns, entityID, name, i)
+			v, ok := inst[id]
+			if !ok {
+				break
+			}
+			own[id] = true
+			vals = append(vals, v)
+		}
 		for _, id := range sortedKeys(inst) {
-			vals = append(vals, inst[id])
+			if !own[id] {
+				vals = append(vals, inst[id])
+			}
 		}
 		out[name] = vals
 	}
