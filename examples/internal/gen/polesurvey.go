@@ -3,12 +3,13 @@ package gen
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// champaign holds streets of the southwest of Champaign, Illinois, where
-// Ameren Illinois, AT&T and the city run overhead lines.
+// champaign holds streets of southwest Champaign, Illinois. Each route
+// stops short of the crossing streets so no two routes share a pole.
 var champaign = []Route{
 	{"W Kirby Ave", []LatLon{{40.0957, -88.2966}, {40.0957, -88.2440}}},
 	{"W Springfield Ave", []LatLon{{40.1128, -88.2966}, {40.1128, -88.2440}}},
@@ -22,6 +23,7 @@ const PoleSurveySeed = 20260417
 
 // PoleSurvey generates the survey behind examples/pole-survey.
 func PoleSurvey() *Survey {
+	// Owners are weighted by repetition: most poles are the power utility's.
 	return survey(newRNG(PoleSurveySeed), champaign, 510200,
 		[]string{"Ameren Illinois", "Ameren Illinois", "Ameren Illinois", "Ameren Illinois", "AT&T", "City of Champaign"})
 }
@@ -88,8 +90,7 @@ func WritePoleSurvey(dir string, s *Survey) error {
 // classCell writes numeric classes as numbers and H1 as text, the mix a
 // hand-kept workbook has.
 func classCell(c string) any {
-	var n int
-	if _, err := fmt.Sscanf(c, "%d", &n); err == nil && fmt.Sprint(n) == c {
+	if n, err := strconv.Atoi(c); err == nil {
 		return n
 	}
 	return c
