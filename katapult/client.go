@@ -57,7 +57,7 @@ type Client struct {
 	retry  RetryPolicy
 	rndSrc func() float64
 
-	calls, retries, failed, inFlight atomic.Int64
+	calls, tokens, retries, failed, inFlight atomic.Int64
 }
 
 // Option configures a Client.
@@ -120,7 +120,7 @@ func (c *Client) BaseURL() string { return c.base }
 // ClientStats are the client's counters.
 type ClientStats struct {
 	Calls          int64 // requests sent (including retries)
-	Tokens         int64 // tokens spent, from the server's meta
+	Tokens         int64 // documented cost of the calls that succeeded
 	GeneralLimited int64 // 429 GENERAL RATE LIMIT EXCEEDED
 	TokenLimited   int64 // 429 token_rate_limit_exceeded
 	Failed         int64 // 5xx, resets, timeouts
@@ -137,7 +137,7 @@ func (c *Client) Stats() ClientStats {
 	ts := c.th.Stats()
 	return ClientStats{
 		Calls:          c.calls.Load(),
-		Tokens:         ts.Tokens,
+		Tokens:         c.tokens.Load(),
 		GeneralLimited: ts.GeneralLimited,
 		TokenLimited:   ts.TokenLimited,
 		Failed:         c.failed.Load(),
@@ -216,6 +216,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 		c.log.Debug("katapult call", "method", r.method, "path", r.path, "status", status, "kind", kind.String(), "duration", time.Since(start))
 
 		if err == nil && status >= 200 && status < 300 {
+			c.tokens.Add(r.cost)
 			if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
 				if err := json.Unmarshal(env.Data, out); err != nil {
 					return env, &RequestError{Method: r.method, Path: r.path, Err: fmt.Errorf("decoding response: %w", err)}

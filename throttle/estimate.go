@@ -22,7 +22,9 @@ type Limits struct {
 // pure function of its arguments (no clock), so plans can be priced and
 // tests can pin the numbers.
 //
-// The rules are those the throttle follows: one call per MinInterval; a
+// The rules are those the throttle follows: one call per MinInterval, or
+// further apart when the budget would be spent before the refill anyway
+// (Spacing); a
 // call whose cost the remaining tokens cannot cover waits until the refill
 // is due (LastRefillTime+Refill) and the window then restarts with Bucket
 // tokens; a call made at or after the due time also restarts the window
@@ -43,10 +45,10 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 	}
 	tokens := start.TokenCount
 	refillAt := time.UnixMilli(start.LastRefillTime).Add(lim.Refill).Sub(now)
-	var t, last time.Duration
+	var t, last, gap time.Duration
 	for i, c := range costs {
 		if i > 0 {
-			t = max(t, last+lim.MinInterval)
+			t = max(t, last+gap)
 		}
 		if t >= refillAt {
 			tokens, refillAt = bucket, t+lim.Refill
@@ -57,7 +59,7 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 				// it): count a wait for one refill rather than looping.
 				t = max(t, refillAt)
 				tokens, refillAt = bucket, t+lim.Refill
-				last = t
+				last, gap = t, lim.MinInterval
 				continue
 			}
 			t = max(t, refillAt)
@@ -65,6 +67,10 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 		}
 		tokens -= c
 		last = t
+		gap = lim.MinInterval
+		if c > 0 {
+			gap = Spacing(lim.MinInterval, refillAt-t, tokens/c)
+		}
 	}
 	return last + lim.Latency
 }

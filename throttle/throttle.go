@@ -20,8 +20,10 @@
 //     side and never causes a token 429 when the key has no other user.
 //   - Calls are spaced at least MinInterval+Margin apart, and as many are kept
 //     in flight as it takes to hide the observed latency (bounded by
-//     MaxInFlight). A general-limit rejection widens the margin; successes
-//     narrow it again slowly.
+//     MaxInFlight). When the window's budget would run out before its
+//     refill, the calls it pays for are spread over the time left (Spacing).
+//     A general-limit rejection widens the margin; successes narrow it again
+//     slowly.
 //
 // When the budget is spent, Acquire blocks until LastRefillTime+Refill; it
 // always honours its context. Estimate runs the same rules over a list of
@@ -37,8 +39,8 @@ import (
 
 // Meta is the server's token-bucket state after a call.
 type Meta struct {
-	TokenCount     int64 // tokens left after the call
-	LastRefillTime int64 // epoch milliseconds of the bucket's last refill
+	TokenCount     int64 `json:"token_count"`      // tokens left after the call
+	LastRefillTime int64 `json:"last_refill_time"` // epoch milliseconds of the bucket's last refill
 }
 
 // Kind classifies the outcome of a call.
@@ -132,7 +134,7 @@ func (c Config) withDefaults() Config {
 // Stats are the throttle's counters and its view of the budget.
 type Stats struct {
 	Acquired       int64 // calls let through
-	Tokens         int64 // tokens spent by calls that succeeded (per meta deltas)
+	Tokens         int64 // tokens spent, from the drops of token_count reported by meta
 	GeneralLimited int64
 	TokenLimited   int64
 	Failed         int64
@@ -193,7 +195,7 @@ func (t *Throttle) Acquire(ctx context.Context, cost int64) (*Ticket, error) {
 		if ok {
 			t.inFlight++
 			t.reserved += cost
-			t.next = now.Add(t.cfg.MinInterval + t.margin)
+			t.next = now.Add(t.gap(now, cost))
 			t.stats.Acquired++
 			t.stats.MaxInFlight = max(t.stats.MaxInFlight, t.inFlight)
 			t.mu.Unlock()
@@ -239,6 +241,29 @@ func (t *Throttle) admit(now time.Time, cost int64) (time.Duration, bool) {
 	}
 	t.probing = true
 	return 0, true
+}
+
+// gap is the time to leave after a call of cost dispatched at now.
+func (t *Throttle) gap(now time.Time, cost int64) time.Duration {
+	base := t.cfg.MinInterval + t.margin
+	if !t.known || t.probing || cost <= 0 {
+		return base
+	}
+	until := time.UnixMilli(t.lastRefill).Add(t.cfg.Refill).Sub(now)
+	return Spacing(base, until, (t.minSeen-t.reserved)/cost)
+}
+
+// Spacing is the gap to leave after a call: at least base (the general
+// limit plus margin). When the budget left would be spent before the
+// refill anyway, the calls it pays for (calls) are spread evenly over the
+// time until the refill, at most 4×base apart: arrivals evenly spaced keep
+// general-limit 429s rare and cost no throughput, since the window's tokens
+// are still all spent before it ends.
+func Spacing(base, untilRefill time.Duration, calls int64) time.Duration {
+	if untilRefill <= 0 || calls <= 0 {
+		return base
+	}
+	return max(base, min(untilRefill/time.Duration(calls+1), 4*base))
 }
 
 // window is how many calls to keep in flight: enough to cover the latency
@@ -289,7 +314,7 @@ func (tk *Ticket) Done(r Result) {
 		t.stats.TokenLimited++
 	}
 	if r.Meta != nil {
-		t.observe(*r.Meta, r.Kind)
+		t.observe(*r.Meta, r.Kind, tk.cost)
 	} else if r.Kind == TokenLimited && t.known {
 		// A token 429 without meta: treat the window as spent.
 		t.minSeen = 0
@@ -299,11 +324,15 @@ func (tk *Ticket) Done(r Result) {
 }
 
 // observe folds one response's meta into the mirrored budget.
-func (t *Throttle) observe(m Meta, kind Kind) {
+func (t *Throttle) observe(m Meta, kind Kind, cost int64) {
 	switch {
 	case !t.known || m.LastRefillTime > t.lastRefill:
 		if t.known {
 			t.stats.Windows++
+		}
+		if kind == OK {
+			// The call that opened the window spent its cost from it.
+			t.stats.Tokens += cost
 		}
 		t.known = true
 		t.lastRefill = m.LastRefillTime
@@ -386,16 +415,18 @@ func (t *Throttle) broadcast() {
 }
 
 // NextMargin is the pacing rule for the jitter margin: a general-limit
-// rejection doubles it (at least +MinInterval/4, at most 2×MinInterval);
-// each success shrinks it by 1/32 towards its configured floor.
+// rejection adds interval/8 (at most up to interval/2, or the floor if
+// that is larger); each success takes 1/128 off, down to the floor. Growth
+// is bounded so a burst of rejections (a busy machine, a network hiccup)
+// cannot halve the call rate for long.
 func NextMargin(cur, floor, interval time.Duration, limited bool) time.Duration {
 	if limited {
-		return min(max(2*cur, cur+interval/4), 2*interval)
+		return min(cur+max(interval/8, time.Millisecond), max(interval/2, floor))
 	}
 	if cur <= floor {
 		return floor
 	}
-	return max(cur-cur/32, floor)
+	return max(cur-cur/128, floor)
 }
 
 // Backoff is the delay before retry number attempt (1-based) of a failed

@@ -55,7 +55,8 @@ func TestOneCallInFlightUntilMetaIsKnown(t *testing.T) {
 func TestSpacingHonoursIntervalAndMargin(t *testing.T) {
 	c := newClock()
 	th := New(Config{MinInterval: 50 * time.Millisecond, Margin: 5 * time.Millisecond, MaxInFlight: 8, FixedInFlight: 8, Now: c.now})
-	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(1000, c.t)})
+	// A budget far beyond what the window's time allows: no spreading.
+	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(1_000_000, c.t)})
 	c.add(time.Second)
 	take(t, th, c, 1)
 	c.add(54 * time.Millisecond)
@@ -90,8 +91,9 @@ func TestBudgetCountsCallsInFlight(t *testing.T) {
 	// third is still in flight, so 5 are safely spendable.
 	tks[0].Done(Result{Kind: OK, Meta: meta(25, start)})
 	tks[1].Done(Result{Kind: OK, Meta: meta(15, start)})
-	if s := th.Stats(); s.Available != 5 || s.Tokens != 20 {
-		t.Fatalf("available=%d tokens=%d, want 5 and 20", s.Available, s.Tokens)
+	// Tokens: the window-opening call's 10, then the drop from 35 to 15.
+	if s := th.Stats(); s.Available != 5 || s.Tokens != 30 {
+		t.Fatalf("available=%d tokens=%d, want 5 and 30", s.Available, s.Tokens)
 	}
 	// A late answer carrying an older, higher count changes nothing.
 	tks[2].Done(Result{Kind: OK, Meta: meta(25, start)})
@@ -152,16 +154,16 @@ func TestTokenLimitedProbeBacksOffUntilServerRefills(t *testing.T) {
 func TestGeneralLimitWidensMargin(t *testing.T) {
 	c := newClock()
 	th := New(Config{MinInterval: 40 * time.Millisecond, Margin: 2 * time.Millisecond, FixedInFlight: 4, Now: c.now})
-	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(100, c.t)})
+	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(1_000_000, c.t)})
 	c.add(time.Second)
 	take(t, th, c, 1).Done(Result{Kind: GeneralLimited})
 	s := th.Stats()
-	if s.GeneralLimited != 1 || s.Margin != 12*time.Millisecond {
-		t.Fatalf("after a general 429: %+v, want margin 12ms", s)
+	if s.GeneralLimited != 1 || s.Margin != 7*time.Millisecond {
+		t.Fatalf("after a general 429: %+v, want margin 7ms", s)
 	}
 	wait, ok := admitted(th, c, 1)
-	if ok || wait != 52*time.Millisecond {
-		t.Fatalf("admitted=%v wait=%v, want a 52ms pause", ok, wait)
+	if ok || wait != 47*time.Millisecond {
+		t.Fatalf("admitted=%v wait=%v, want a 47ms pause", ok, wait)
 	}
 }
 
@@ -186,16 +188,35 @@ func TestNextMargin(t *testing.T) {
 		limited bool
 		want    time.Duration
 	}{
-		{5 * ms, true, 5*ms + 50*ms/4}, // +interval/4 beats doubling
-		{20 * ms, true, 40 * ms},       // doubling
-		{80 * ms, true, 100 * ms},      // capped at 2×interval
-		{32 * ms, false, 31 * ms},      // shrinks by 1/32
-		{5 * ms, false, 5 * ms},        // never below the floor
+		{5 * ms, true, 5*ms + 50*ms/8},             // +interval/8
+		{20 * ms, true, 25 * ms},                   // capped at interval/2
+		{32 * ms, false, 31750 * time.Microsecond}, // shrinks by 1/128
+		{5 * ms, false, 5 * ms},                    // never below the floor
 		{5*ms + 1, false, 5 * ms},
 	}
 	for _, c := range cases {
 		if got := NextMargin(c.cur, 5*ms, 50*ms, c.limited); got != c.want {
 			t.Errorf("NextMargin(%v, limited=%v) = %v, want %v", c.cur, c.limited, got, c.want)
+		}
+	}
+}
+
+func TestSpacing(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		until time.Duration
+		calls int64
+		want  time.Duration
+	}{
+		{2 * time.Second, 199, 10 * ms},      // 200 writes left for 2s: one per 10ms
+		{60 * time.Second, 999, 60 * ms},     // the public API: 1,000 writes a minute
+		{2 * time.Second, 1_000_000, 5 * ms}, // budget beyond the window: the base gap
+		{10 * time.Second, 9, 20 * ms},       // spread capped at 4×base
+		{-time.Second, 10, 5 * ms},           // refill overdue
+		{time.Second, 0, 5 * ms},             // nothing left to spread
+	} {
+		if got := Spacing(5*ms, c.until, c.calls); got != c.want {
+			t.Errorf("Spacing(5ms, %v, %d) = %v, want %v", c.until, c.calls, got, c.want)
 		}
 	}
 }
