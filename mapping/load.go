@@ -318,8 +318,8 @@ func (p *parser) set(n *yaml.Node, kind Kind, m *Mapping) *Set {
 	ext := strings.ToLower(filepath.Ext(s.Source))
 	if v := f["sheet"]; v != nil {
 		s.Sheet, _ = p.nonEmpty(v, "sheet")
-		if ext != ".xlsx" && s.Source != "" {
-			p.errorf(v, "sheet applies to .xlsx sources only")
+		if ext != ".xlsx" && ext != ".zip" && s.Source != "" {
+			p.errorf(v, "sheet applies to .xlsx sources (and to the layer of a .zip with several shapefiles) only")
 		}
 	}
 	if v := f["header_row"]; v != nil {

@@ -50,14 +50,29 @@ func (g *globals) validate(cmd *cobra.Command, path string) error {
 		return err
 	}
 	writeProblems(out, g.json, res.Problems)
+	// What export cannot write back is worth knowing, but it does not stop
+	// an import: warnings, not problems.
+	var warnings []string
+	for _, s := range m.Sets() {
+		_, ps := s.Inverter()
+		for _, p := range ps {
+			warnings = append(warnings, "export: "+p.String())
+		}
+	}
 	if g.json {
 		enc := json.NewEncoder(out)
 		for _, n := range res.Notes {
 			_ = enc.Encode(map[string]any{"event": "note", "text": n})
 		}
+		for _, w := range warnings {
+			_ = enc.Encode(map[string]any{"event": "warning", "text": w})
+		}
 	} else {
 		for _, n := range res.Notes {
 			fmt.Fprintln(out, "note:", n)
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(out, "warning:", w)
 		}
 	}
 	writeValidateSummary(out, g.json, res, len(res.Problems))
@@ -110,13 +125,13 @@ func writeValidateSummary(w io.Writer, asJSON bool, res *mapping.Result, problem
 	}
 	if len(sets) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "set\tkind\tsource\trows\tentities\terrors\t")
+		fmt.Fprintln(tw, "set\tkind\tsource\trows\tentities\terrors")
 		for _, s := range sets {
 			src := s.Set.Source
 			if s.Set.Sheet != "" {
 				src += ":" + s.Set.Sheet
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", s.Set.Name, s.Set.Kind, src, s.Rows, len(s.Entities), s.Errors)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", s.Set.Name, s.Set.Kind, src, s.Rows, len(s.Entities), s.Errors)
 		}
 		_ = tw.Flush()
 	}
