@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -244,4 +245,76 @@ func TestExportUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d (%s), want %d", args, code, stderr, exitInvalid)
 		}
 	}
+}
+
+// TestExportWithMapping imports the pole-survey example with the CLI, then
+// exports it with the same mapping (job found by the mapping's job block)
+// and checks the workbook comes back with its sheets and columns.
+func TestExportWithMapping(t *testing.T) {
+	opts := sandbox.DefaultOptions()
+	opts.MinInterval, opts.Bucket = 0, 1<<30
+	run, err := sandbox.Start(opts, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte(run.Key), 0o600)
+	conn := []string{"--base-url", run.URL, "--api-key-file", keyFile, "--min-interval", "1ms"}
+
+	dir := t.TempDir()
+	for _, name := range []string{"mapping.yaml", "survey.xlsx"} {
+		b, err := os.ReadFile(filepath.Join("../../examples/pole-survey", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	mpath := filepath.Join(dir, "mapping.yaml")
+	if code, _, stderr := runCLI(t, append([]string{"import", "-m", mpath, "--yes"}, conn...)...); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "returned")
+	code, stdout, stderr := runCLI(t, append([]string{"export", "-m", mpath, "-o", out, "--json"}, conn...)...)
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	var sum exportSummary
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Layers["Poles"] != 288 || sum.Layers["Spans"] != 283 || sum.Layers["Midspans"] != 98 {
+		t.Errorf("layers %v", sum.Layers)
+	}
+	if !slices.Contains(sheetHeaders(t, filepath.Join(out, "survey.xlsx"))["Poles"], "Pole Tag") {
+		t.Error("Poles sheet lacks its key column")
+	}
+	theirs, ours := sheetHeaders(t, filepath.Join(dir, "survey.xlsx")), sheetHeaders(t, filepath.Join(out, "survey.xlsx"))
+	for sheet, cols := range ours {
+		for _, c := range cols {
+			if !slices.Contains(theirs[sheet], c) {
+				t.Errorf("sheet %s: column %q is not in the source", sheet, c)
+			}
+		}
+	}
+	if code, _, stderr := runCLI(t, append([]string{"export", "-m", mpath, "-o", out, "--format", "gpkg"}, conn...)...); code != exitInvalid {
+		t.Errorf("-m with --format: exit %d (%s)", code, stderr)
+	}
+}
+
+func sheetHeaders(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string][]string{}
+	for _, s := range f.GetSheetList() {
+		rows, _ := f.GetRows(s)
+		if len(rows) > 0 {
+			out[s] = rows[0]
+		}
+	}
+	return out
 }
