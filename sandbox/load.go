@@ -17,9 +17,8 @@ var ErrJobExists = errors.New("sandbox: job already loaded")
 
 // contentID derives a job id from an export without one, so the same file
 // always loads as the same job.
-func contentID(doc []byte) string {
-	sum := sha256.Sum256(doc)
-	return "-L" + base64.RawURLEncoding.EncodeToString(sum[:])[:18]
+func contentID(sum []byte) string {
+	return "-L" + base64.RawURLEncoding.EncodeToString(sum)[:18]
 }
 
 // loadJob reads a raw Katapult job export (nodes, connections with
@@ -30,85 +29,94 @@ func contentID(doc []byte) string {
 // attributes). Fields the API does not name are kept and returned as
 // they were.
 func (s *Server) loadJob(r io.Reader) (string, error) {
-	doc, err := io.ReadAll(r)
-	if err != nil {
-		return "", fmt.Errorf("sandbox: load: %w", err)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &raw); err != nil || raw == nil {
+	// The export is decoded one record at a time so a large job does not
+	// sit in memory twice; the hash of what was read names the job.
+	sum := sha256.New()
+	tee := io.TeeReader(r, sum)
+	dec := json.NewDecoder(tee)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		if err == nil {
-			err = errors.New("null")
+			err = fmt.Errorf("found %v", tok)
 		}
 		return "", fmt.Errorf("sandbox: load: not a JSON job object: %w", err)
 	}
 	now := s.now()
-	var jobID string
-	if v, ok := raw["id"]; ok {
-		_ = json.Unmarshal(v, &jobID)
-	}
 	j := newJob("")
-	for _, k := range append(slices.Clone(jobPaths), "date_created") {
-		if v, ok := raw[k]; ok && !isNull(v) {
-			j.data[k] = v
-		}
-	}
-	if _, ok := j.data["name"]; !ok {
-		j.data["name"] = appendString(nil, "loaded job")
-	}
-
-	var nodes map[string]flat
-	if err := decodeMember(raw, "nodes", &nodes); err != nil {
-		return "", err
-	}
-	for id, n := range nodes {
-		p, err := loadPoint(n, "nodes."+id)
-		if err != nil {
-			return "", err
-		}
-		p.id, p.updated = id, now.UnixMilli()
-		if err := j.claim(id, ref{kind: kNode}); err != nil {
-			return "", err
-		}
-		j.nodes[id] = p
-	}
-
-	var conns map[string]flat
-	if err := decodeMember(raw, "connections", &conns); err != nil {
-		return "", err
-	}
-	for id, m := range conns {
-		c, err := j.loadConn(id, m)
-		if err != nil {
-			return "", err
-		}
-		j.conns[id] = c
-	}
-
-	var photos map[string]flat
-	if err := decodeMember(raw, "photos", &photos); err != nil {
-		return "", err
-	}
-	for id, rec := range photos {
-		if err := j.claim(id, ref{kind: kPhoto}); err != nil {
-			return "", err
-		}
-		if rec == nil {
-			rec = flat{}
-		}
-		delete(rec, "id")
-		j.photos[id] = &photo{id: id, rec: rec, elements: map[string]flat{}, anchors: map[string]flat{}}
-	}
-
+	var jobID string
 	var traces struct {
 		Data  map[string]flat            `json:"trace_data"`
 		Items map[string]json.RawMessage `json:"trace_items"`
 	}
-	if err := decodeMember(raw, "traces", &traces); err != nil {
-		return "", err
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", fmt.Errorf("sandbox: load: %w", err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "nodes":
+			err = eachRecord(dec, key, func(id string, m flat) error {
+				p, err := loadPoint(m, "nodes."+id)
+				if err != nil {
+					return err
+				}
+				p.id, p.updated = id, now.UnixMilli()
+				if err := j.claim(id, ref{kind: kNode}); err != nil {
+					return err
+				}
+				j.nodes[id] = p
+				return nil
+			})
+		case "connections":
+			err = eachRecord(dec, key, func(id string, m flat) error {
+				c, err := j.loadConn(id, m)
+				if err == nil {
+					j.conns[id] = c
+				}
+				return err
+			})
+		case "photos":
+			err = eachRecord(dec, key, func(id string, rec flat) error {
+				if err := j.claim(id, ref{kind: kPhoto}); err != nil {
+					return err
+				}
+				if rec == nil {
+					rec = flat{}
+				}
+				delete(rec, "id")
+				j.photos[id] = &photo{id: id, rec: rec, elements: map[string]flat{}, anchors: map[string]flat{}}
+				return nil
+			})
+		case "traces":
+			if err = dec.Decode(&traces); err != nil {
+				err = fmt.Errorf("traces: %w", err)
+			}
+		default:
+			var v json.RawMessage
+			if err = dec.Decode(&v); err == nil {
+				if key == "id" {
+					_ = json.Unmarshal(v, &jobID)
+				} else if (key == "date_created" || slices.Contains(jobPaths, key)) && !isNull(v) {
+					j.data[key] = v
+				}
+			}
+		}
+		if err != nil {
+			return "", fmt.Errorf("sandbox: load: %w", err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return "", fmt.Errorf("sandbox: load: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return "", fmt.Errorf("sandbox: load: %w", err)
+	}
+	if _, ok := j.data["name"]; !ok {
+		j.data["name"] = appendString(nil, "loaded job")
 	}
 	for id, rec := range traces.Data {
 		if err := j.claim(id, ref{kind: kTrace}); err != nil {
-			return "", err
+			return "", fmt.Errorf("sandbox: load: %w", err)
 		}
 		if rec == nil {
 			rec = flat{}
@@ -123,7 +131,7 @@ func (s *Server) loadJob(r io.Reader) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !validID(jobID) {
-		jobID = contentID(doc)
+		jobID = contentID(sum.Sum(nil))
 	}
 	if s.jobs[jobID] != nil {
 		return jobID, fmt.Errorf("%w: %s", ErrJobExists, jobID)
@@ -147,24 +155,44 @@ func (s *Server) loadJob(r io.Reader) (string, error) {
 	return jobID, nil
 }
 
-func decodeMember(raw map[string]json.RawMessage, name string, v any) error {
-	m, ok := raw[name]
-	if !ok || isNull(m) {
-		return nil
+// eachRecord streams a member that maps ids to records (nodes,
+// connections, photos) into fn, one record at a time.
+func eachRecord(dec *json.Decoder, name string, fn func(id string, rec flat) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	if err := json.Unmarshal(m, v); err != nil {
-		return fmt.Errorf("sandbox: load: %s: %w", name, err)
+	if tok == nil {
+		return nil // null: none
 	}
-	return nil
+	if tok != json.Delim('{') {
+		return fmt.Errorf("%s must be an object of id to record, found %v", name, tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		id, _ := tok.(string)
+		var rec flat
+		if err := dec.Decode(&rec); err != nil {
+			return fmt.Errorf("%s.%s must be an object: %w", name, id, err)
+		}
+		if err := fn(id, rec); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
 }
 
 // claim records id as used in j, refusing a second use.
 func (j *job) claim(id string, r ref) error {
 	if id == "" {
-		return fmt.Errorf("sandbox: load: empty %s id", kindNames[r.kind])
+		return fmt.Errorf("empty %s id", kindNames[r.kind])
 	}
 	if old, taken := j.index[id]; taken {
-		return fmt.Errorf("sandbox: load: id %s is used by a %s and a %s", quoteShort(id), kindNames[old.kind], kindNames[r.kind])
+		return fmt.Errorf("id %s is used by a %s and a %s", quoteShort(id), kindNames[old.kind], kindNames[r.kind])
 	}
 	j.index[id] = r
 	return nil
@@ -176,7 +204,7 @@ func loadPoint(m flat, where string) (*point, error) {
 	b := body(m)
 	lat, lon, _, _, e := b.latLon()
 	if e != nil {
-		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+		return nil, fmt.Errorf("%s: %s", where, e.msg)
 	}
 	p.lat, p.lon = lat, lon
 	attrs, err := loadAttrs(m["attributes"], where+".attributes")
@@ -202,7 +230,7 @@ func loadPoint(m flat, where string) (*point, error) {
 	if ph, ok := m["photos"]; ok && !isNull(ph) {
 		var check map[string]json.RawMessage
 		if json.Unmarshal(ph, &check) != nil {
-			return nil, fmt.Errorf("sandbox: load: %s.photos must be an object", where)
+			return nil, fmt.Errorf("%s.photos must be an object", where)
 		}
 		if len(check) > 0 {
 			p.photos = ph
@@ -231,7 +259,7 @@ func loadAttrs(raw json.RawMessage, where string) (map[string]map[string]json.Ra
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, fmt.Errorf("sandbox: load: %s must be an object", where)
+		return nil, fmt.Errorf("%s must be an object", where)
 	}
 	for name, v := range top {
 		if isNull(v) {
@@ -262,10 +290,10 @@ func (j *job) loadConn(id string, m flat) (*conn, error) {
 	c := &conn{id: id, sections: map[string]*point{}}
 	var e *apiError
 	if c.n1, _, e = b.str("node_id_1"); e != nil {
-		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+		return nil, fmt.Errorf("%s: %s", where, e.msg)
 	}
 	if c.n2, _, e = b.str("node_id_2"); e != nil {
-		return nil, fmt.Errorf("sandbox: load: %s: %s", where, e.msg)
+		return nil, fmt.Errorf("%s: %s", where, e.msg)
 	}
 	attrs, err := loadAttrs(m["attributes"], where+".attributes")
 	if err != nil {
@@ -293,7 +321,7 @@ func (j *job) loadConn(id string, m flat) (*conn, error) {
 	var secs map[string]flat
 	if sr, ok := m["sections"]; ok && !isNull(sr) {
 		if err := json.Unmarshal(sr, &secs); err != nil {
-			return nil, fmt.Errorf("sandbox: load: %s.sections must be an object of section id to section", where)
+			return nil, fmt.Errorf("%s.sections must be an object of section id to section", where)
 		}
 	}
 	for sid, sm := range secs {
