@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/twpayne/go-geom"
@@ -35,6 +36,11 @@ func (m *Mapping) Build(ctx context.Context, open Opener) (*Result, error) {
 			return nil, err
 		}
 	}
+	// Mapping-file problems (a missing column) first: fixing them may
+	// change everything after.
+	sort.SliceStable(b.res.Problems, func(i, j int) bool {
+		return b.res.Problems[i].InMapping() && !b.res.Problems[j].InMapping()
+	})
 	return b.res, nil
 }
 

@@ -52,3 +52,34 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse checks that no mapping text makes the loader panic or hang, and
+// that every rejection is a *LoadError with positions.
+func FuzzParse(f *testing.F) {
+	f.Add(productExample)
+	f.Add(minimal)
+	f.Add("version: 1\nnamespace: x\nnodes: [{name: a, source: a.csv, key: \"{A}\", latitude: &l \"{L}\", longitude: *l}]\n")
+	f.Add("a: &a [*a]")
+	f.Add("- - - - - - - - - - [[[[[[[[[[{}]]]]]]]]]]")
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := Parse("m.yaml", []byte(s))
+		if err != nil {
+			le, ok := err.(*LoadError)
+			if !ok || len(le.Problems) == 0 {
+				t.Fatalf("error %T %v", err, err)
+			}
+			for _, p := range le.Problems {
+				if p.Line < 1 || p.Col < 1 {
+					t.Fatalf("problem without position: %+v", p)
+				}
+			}
+			return
+		}
+		if m.Namespace == "" || len(m.Sets()) == 0 {
+			t.Fatalf("accepted a mapping without namespace or sets: %q", s)
+		}
+		for _, set := range m.Sets() {
+			set.Inverter()
+		}
+	})
+}

@@ -33,7 +33,7 @@ func TestLoadProblems(t *testing.T) {
 		{"constant key", strings.Replace(minimal, `"{Tag}"`, `pole`, 1), []string{`key "pole" has no {column}`}},
 		{"no coordinates", strings.Replace(strings.Replace(minimal, "    latitude: \"{Lat}\"\n", "", 1), "    longitude: \"{Lon}\"\n", "", 1), []string{"give latitude and longitude"}},
 		{"unknown source type", strings.Replace(minimal, "p.csv", "p.dbf", 1), []string{`source "p.dbf": unknown file type`}},
-		{"sheet on csv", minimal + "    sheet: Poles\n", []string{"sheet applies to .xlsx sources only"}},
+		{"sheet on csv", minimal + "    sheet: Poles\n", []string{"sheet applies to .xlsx sources (and to the layer of a .zip"}},
 		{"bad type", minimal + "    attributes:\n      h: {value: \"{H}\", type: float}\n", []string{`m.yaml:10:31: type "float": expected string, number, integer or boolean`}},
 		{"bad unit", minimal + "    attributes:\n      h: {value: \"{H}\", unit: yd}\n", []string{`unit "yd": expected ft, m, in or ft-in`}},
 		{"unit with string type", minimal + "    attributes:\n      h: {value: \"{H}\", unit: m, type: string}\n", []string{"converted to decimal feet"}},
