@@ -42,6 +42,9 @@ type sheetScanner struct {
 	started bool
 	done    bool
 	row     int // number of the last row returned
+	inRow   bool
+	// errRow is the row a fatal error was found in (0: between rows).
+	errRow int
 	cells   []rawCell
 	text    []byte
 }
@@ -91,9 +94,11 @@ func (s *sheetScanner) nextRow() (int, []rawCell, error) {
 			s.row = num
 			s.cells, s.text = s.cells[:0], s.text[:0]
 			if t.kind == tagStart {
+				s.inRow = true
 				if err := s.readCells(); err != nil {
 					return 0, nil, s.fail(err)
 				}
+				s.inRow = false
 			}
 			return num, s.cells, nil
 		case tagEnd:
@@ -109,7 +114,13 @@ func (s *sheetScanner) nextRow() (int, []rawCell, error) {
 // fail marks the scan finished so later calls do not resume in a bad state.
 func (s *sheetScanner) fail(err error) error {
 	s.done = true
+	if s.inRow {
+		s.errRow = s.row
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if s.row > 0 {
+			return fmt.Errorf("the worksheet XML ends early, after row %d (truncated file?)", s.row)
+		}
 		return fmt.Errorf("the worksheet XML ends early (truncated file?)")
 	}
 	return err

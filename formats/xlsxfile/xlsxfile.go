@@ -84,7 +84,7 @@ func (r *Reader) start() error {
 			return r.fail(r.headerRow, fmt.Errorf("no header: the sheet has no data in row %d or below", r.headerRow))
 		}
 		if err != nil {
-			return r.fail(r.sc.row+1, err)
+			return r.fail(r.sc.errRow, err)
 		}
 		if num < r.headerRow {
 			continue
@@ -154,7 +154,7 @@ func (r *Reader) Next() (rows.Row, error) {
 			return rows.Row{}, io.EOF
 		}
 		if err != nil {
-			r.fatal = r.fail(r.sc.row+1, err)
+			r.fatal = r.fail(r.sc.errRow, err)
 			return rows.Row{}, r.fatal
 		}
 		if num <= r.headerRow {

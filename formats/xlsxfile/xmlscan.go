@@ -154,7 +154,7 @@ func (s *xmlScanner) tagEnd(lt int) (n int, kind tagKind, ok bool) {
 		case len(b) < 9:
 			return 0, 0, false
 		}
-		return 1, tagOther, true // anything else (DOCTYPE) is refused by parseTag
+		return 2, tagOther, true // anything else (DOCTYPE) is refused by parseTag
 	}
 	// An ordinary tag ends at the first '>' outside quotes.
 	var quote byte
