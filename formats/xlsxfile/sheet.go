@@ -45,8 +45,8 @@ type sheetScanner struct {
 	inRow   bool
 	// errRow is the row a fatal error was found in (0: between rows).
 	errRow int
-	cells   []rawCell
-	text    []byte
+	cells  []rawCell
+	text   []byte
 }
 
 func newSheetScanner(r io.Reader) *sheetScanner {
