@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kpbulk/kpbulk/formats/csvfile"
+	"github.com/kpbulk/kpbulk/formats/geojsonfile"
 	"github.com/kpbulk/kpbulk/formats/rows"
 	"github.com/kpbulk/kpbulk/formats/shapefile"
 	"github.com/kpbulk/kpbulk/formats/xlsxfile"
@@ -28,7 +29,7 @@ func Open(path string, opts rows.Options) (rows.Reader, error) {
 	case ".shp", ".zip":
 		return shapefile.Open(path, opts)
 	case ".geojson", ".json":
-		return openGeoJSON(path, opts)
+		return geojsonfile.Open(path, opts)
 	default:
 		return nil, &rows.Error{File: name, Fatal: true,
 			Msg: fmt.Sprintf("unknown file type %q: kpbulk reads .csv .tsv .txt .xlsx .geojson .json .shp .zip", ext)}

@@ -52,6 +52,7 @@ func TestOpenDispatches(t *testing.T) {
 		{"poles_katapult/CPS_6457E_03_Node_Attributes_XLSX.xlsx", 43},
 		{"shapefile_projected/stateplane.shp", 260},
 		{"shapefile_projected/train_stations.zip", 361},
+		{"poles_sesb_sabah/poles.geojson", 1305},
 	} {
 		if n, _ := count(t, filepath.Join(realdata, c.path)); n != c.rows {
 			t.Errorf("%s: %d rows, want %d", c.path, n, c.rows)

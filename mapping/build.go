@@ -555,17 +555,19 @@ func (sb *setBuilder) snapEnds(e *Entity, r rows.Row) {
 		which := [2]string{"start", "end"}[i]
 		pt := fmt.Sprintf("%.7f,%.7f", c[0], c[1])
 		hits := idx.near(c[1], c[0])
-		switch len(hits) {
-		case 0:
+		switch {
+		case len(hits) == 0:
 			sb.fail(r.Num, "", pt, "the line's %s has no node of set %q within %v m", which, ep.Set, ep.SnapM)
-		case 1:
-			ends[i] = &Ref{Set: ep.Set, Key: hits[0].e.Key, ID: hits[0].e.ID}
-		default:
+		case len(hits) > 1 && hits[1].d-hits[0].d <= ep.SnapM/10:
+			// The nearest is not clearly nearer than the next: a tie
+			// (coincident nodes, or a line end between two poles).
 			var names []string
 			for _, h := range hits {
 				names = append(names, fmt.Sprintf("%q at %.2f m", h.e.Key, h.d))
 			}
 			sb.fail(r.Num, "", pt, "the line's %s is ambiguous: %d nodes of set %q within %v m (%s)", which, len(hits), ep.Set, ep.SnapM, strings.Join(names, ", "))
+		default:
+			ends[i] = &Ref{Set: ep.Set, Key: hits[0].e.Key, ID: hits[0].e.ID}
 		}
 	}
 	if ends[0] != nil && ends[1] != nil && ends[0].ID == ends[1].ID {

@@ -188,3 +188,41 @@ nodes:
 		}
 	}
 }
+
+// Sabah network: 1305 pole Points and 78 MultiLineStrings whose vertices are
+// poles (SOURCES.md); each line's ends snap to the poles under them.
+func TestRealGeoJSONEndpoints(t *testing.T) {
+	_, res := buildReal(t, `version: 1
+namespace: sesb
+nodes:
+  - name: poles
+    source: REAL/poles_sesb_sabah/poles.geojson
+    key: "{gid}"
+    attributes:
+      node_type: pole
+connections:
+  - name: lines
+    source: REAL/poles_sesb_sabah/transmission_line.geojson
+    key: "{gid}"
+    endpoints: {set: poles, snap_m: 1}
+    attributes:
+      connection_type: overhead line
+`)
+	poles, lines := res.Sets[0], res.Sets[1]
+	if len(poles.Entities) != 1305 || lines.Rows != 78 || len(lines.Entities) != 75 || len(res.Problems) != 3 {
+		t.Fatalf("poles %d lines %d/%d problems %v", len(poles.Entities), len(lines.Entities), lines.Rows, res.Problems)
+	}
+	// Poles 815, 1154 and 1157 are one point three times: lines 37, 48 and
+	// 49 end there, and cannot tell which pole they join.
+	for i, row := range []int{37, 48, 49} {
+		p := res.Problems[i]
+		if p.Row != row || !strings.Contains(p.Msg, `is ambiguous: 3 nodes of set "poles" within 1 m ("815" at 0.00 m, "1154" at 0.00 m, "1157" at 0.00 m)`) {
+			t.Errorf("problem %d: %s", i, p)
+		}
+	}
+	for _, l := range lines.Entities {
+		if l.Node1 == nil || l.Node2 == nil || l.Node1.ID == l.Node2.ID {
+			t.Fatalf("line %s: %+v %+v", l.Key, l.Node1, l.Node2)
+		}
+	}
+}
