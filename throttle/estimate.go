@@ -69,7 +69,7 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 		last = t
 		gap = lim.MinInterval
 		if c > 0 {
-			gap = Spacing(lim.MinInterval, refillAt-t, tokens/c)
+			gap = Spacing(lim.MinInterval, refillAt-lim.Refill/10-t, tokens/c)
 		}
 	}
 	return last + lim.Latency

@@ -25,9 +25,9 @@ func TestEstimate(t *testing.T) {
 	}{
 		{"nothing", Meta{10000, now.UnixMilli()}, lim, nil, 0},
 		{"one call", Meta{10000, now.UnixMilli()}, lim, []int64{10}, 0},
-		// 1000 writes fit one 10,000-token window, spread over it: one
-		// every 60s/1000 = 60ms, the last at 999×60ms.
-		{"spread over the window", Meta{10000, now.UnixMilli()}, lim, uniform(1000, 10), 999 * 60 * ms},
+		// 1000 writes fit one 10,000-token window, spread over its first
+		// 90%: one every 54s/1000 = 54ms, the last at 999×54ms.
+		{"spread over the window", Meta{10000, now.UnixMilli()}, lim, uniform(1000, 10), 999 * 54 * ms},
 		// A bucket the window's time cannot spend: one call per interval.
 		{"interval bound", Meta{100000, now.UnixMilli()}, Limits{MinInterval: 50 * ms, Refill: 60 * time.Second}, uniform(100, 10), 99 * 50 * ms},
 		// The 1001st write waits for the refill at 60s.
@@ -36,8 +36,8 @@ func TestEstimate(t *testing.T) {
 		// at most 4 intervals apart), then wait for the refill.
 		{"partial window", Meta{100, now.Add(-50 * time.Second).UnixMilli()}, lim, uniform(11, 10), 10 * time.Second},
 		// A refill already due happens at the first call; the new window
-		// spreads its 1000 writes 60ms apart.
-		{"refill overdue", Meta{0, now.Add(-2 * time.Minute).UnixMilli()}, lim, uniform(2, 10), 60 * ms},
+		// spreads its 1000 writes 54ms apart.
+		{"refill overdue", Meta{0, now.Add(-2 * time.Minute).UnixMilli()}, lim, uniform(2, 10), 54 * ms},
 		// Bucket 0 falls back to the start count; latency is added once.
 		{"default bucket", Meta{20, now.UnixMilli()}, Limits{MinInterval: 50 * ms, Refill: time.Second, Latency: 300 * ms}, uniform(3, 10), time.Second + 300*ms},
 		// A call dearer than any bucket costs a window instead of hanging.

@@ -249,16 +249,17 @@ func (t *Throttle) gap(now time.Time, cost int64) time.Duration {
 	if !t.known || t.probing || cost <= 0 {
 		return base
 	}
-	until := time.UnixMilli(t.lastRefill).Add(t.cfg.Refill).Sub(now)
+	until := time.UnixMilli(t.lastRefill).Add(t.cfg.Refill - t.cfg.Refill/10).Sub(now)
 	return Spacing(base, until, (t.minSeen-t.reserved)/cost)
 }
 
 // Spacing is the gap to leave after a call: at least base (the general
 // limit plus margin). When the budget left would be spent before the
 // refill anyway, the calls it pays for (calls) are spread evenly over the
-// time until the refill, at most 4×base apart: arrivals evenly spaced keep
-// general-limit 429s rare and cost no throughput, since the window's tokens
-// are still all spent before it ends.
+// time left (the throttle passes the time until 90% of the window, keeping
+// a tenth in reserve for late dispatches), at most 4×base apart: evenly
+// spaced arrivals keep general-limit 429s rare and cost no throughput, as
+// the window's tokens are still spent before it ends.
 func Spacing(base, untilRefill time.Duration, calls int64) time.Duration {
 	if untilRefill <= 0 || calls <= 0 {
 		return base
