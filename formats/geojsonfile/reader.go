@@ -260,38 +260,6 @@ func text(v json.RawMessage) (string, error) {
 	return string(v), nil // number, true, false: as written
 }
 
-// eachProperty calls fn for each member of a properties object, in order.
-// null and absent properties have no members; anything but an object is an
-// error.
-func eachProperty(raw json.RawMessage, fn func(name string, v json.RawMessage) error) error {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	if raw[0] != '{' {
-		return fmt.Errorf("properties must be an object or null, not %s", kind(raw))
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		if err := fn(name, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // kind names a JSON value's type for messages.
 func kind(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
