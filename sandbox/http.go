@@ -99,17 +99,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// Middleware: auth, then the general limit; short shape, no meta.
 	key := q.Get("api_key")
 	if key == "" {
-		writeShort(w, http.StatusBadRequest, "MISSING API KEY")
+		s.writeShort(w, r, http.StatusBadRequest, "MISSING API KEY")
 		return
 	}
 	if key != s.opts.Key {
-		writeShort(w, http.StatusUnauthorized, "INVALID API KEY")
+		s.writeShort(w, r, http.StatusUnauthorized, "INVALID API KEY")
 		return
 	}
 	now := s.now()
 	if !s.limits.admit(now) {
 		s.stats.general.Add(1)
-		writeShort(w, http.StatusTooManyRequests, "GENERAL RATE LIMIT EXCEEDED")
+		s.writeShort(w, r, http.StatusTooManyRequests, "GENERAL RATE LIMIT EXCEEDED")
 		return
 	}
 
@@ -131,7 +131,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.h == nil {
-		writeShort(w, http.StatusNotImplemented, "NOT IMPLEMENTED")
+		s.writeShort(w, r, http.StatusNotImplemented, "NOT IMPLEMENTED")
 		return
 	}
 
@@ -185,14 +185,8 @@ func keyPrefix(k string) string {
 // respond waits the configured latency, then writes the envelope (or
 // drops the connection).
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, data any, aerr *apiError, m meta, drop bool) {
-	if d := s.faults.latency(); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	if !s.delay(r) {
+		return
 	}
 	if drop {
 		if hj, ok := w.(http.Hijacker); ok {
@@ -248,7 +242,28 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, data any, aerr 
 // welcome is the root call's message, answered outside a data envelope.
 type welcome string
 
-func writeShort(w http.ResponseWriter, status int, msg string) {
+// delay waits the configured latency; false means the client went away.
+func (s *Server) delay(r *http.Request) bool {
+	d := s.faults.latency()
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// writeShort answers in the middleware's short shape: {"error": msg}, no
+// meta.
+func (s *Server) writeShort(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if !s.delay(r) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	b, _ := json.Marshal(map[string]string{"error": msg})
