@@ -218,7 +218,8 @@ type Attr struct {
 	Name string
 	// Values are typed: string, float64, int64, bool, or map[string]any for
 	// object-valued attributes. Several values come from `split`; instance i
-	// has id InstanceID(namespace, entity id, Name, i).
+	// has id InstanceID(namespace, entity id, Name, i). A constant's Values
+	// slice is shared by every entity of the set: read it, never modify it.
 	Values []any
 	// Skip is true when the value was empty and `empty: skip` applies
 	// (Values is then empty): the importer removes only the instances it
