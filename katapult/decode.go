@@ -78,6 +78,19 @@ func decodeLoose(msg json.RawMessage, fv reflect.Value) error {
 	if isNull(msg) {
 		return nil
 	}
+	// Fast paths for the common shapes, without a second JSON scan.
+	switch fv.Kind() {
+	case reflect.Float64, reflect.Float32:
+		if f, err := strconv.ParseFloat(string(bytes.TrimSpace(msg)), 64); err == nil {
+			fv.SetFloat(f)
+			return nil
+		}
+	case reflect.String:
+		if t := bytes.TrimSpace(msg); len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' && bytes.IndexByte(t, '\\') < 0 {
+			fv.SetString(string(t[1 : len(t)-1]))
+			return nil
+		}
+	}
 	switch fv.Kind() {
 	case reflect.Float64, reflect.Float32:
 		f, err := looseFloat(msg)
@@ -167,6 +180,17 @@ func abbreviate(s string) string {
 func (a *Attributes) UnmarshalJSON(b []byte) error {
 	if isNull(b) {
 		*a = nil
+		return nil
+	}
+	// Fast path: the documented shape decodes in one pass.
+	var plain map[string]map[string]any
+	if err := json.Unmarshal(b, &plain); err == nil {
+		for name, inst := range plain {
+			if inst == nil {
+				delete(plain, name)
+			}
+		}
+		*a = plain
 		return nil
 	}
 	var raw map[string]json.RawMessage
