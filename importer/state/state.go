@@ -5,9 +5,8 @@
 //
 // Crash safety follows "record intent, then outcome": the plan is written in
 // one transaction into a temporary file that is renamed into place, and each
-// outcome is one autocommitted UPDATE in WAL mode with synchronous=FULL, so a
-// `kill -9` at any instant leaves either the old or the new row, never a torn
-// file. Operations left pending after a crash are simply sent again: every
+// outcome is one autocommitted UPDATE in WAL mode, so a `kill -9` at any
+// instant leaves either the old or the new row, never a torn file. Operations left pending after a crash are simply sent again: every
 // write is an upsert at a deterministic id.
 //
 // The file holds no API key and no base URL (URLs carry the key). Users may
@@ -126,9 +125,14 @@ CREATE TABLE runs (
 	summary TEXT NOT NULL DEFAULT '');
 `
 
-func dsn(path string, journal string) string {
+// dsn opens path with the given journal mode. The plan is written with
+// synchronous=FULL before it is renamed into place; outcomes are recorded in
+// WAL mode with synchronous=NORMAL, which survives any process crash and
+// loses at most the last outcomes on power loss — harmless, since an op not
+// marked done is only sent again as the same upsert.
+func dsn(path, journal, sync string) string {
 	return "file:" + filepath.ToSlash(path) +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(" + journal + ")&_pragma=synchronous(FULL)"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(" + journal + ")&_pragma=synchronous(" + sync + ")"
 }
 
 // Create writes a new state file at path holding the plan (ops in
@@ -158,7 +162,7 @@ func removeDB(path string) {
 }
 
 func write(path string, meta Meta, sets []SetCount, ops iter.Seq[Op]) (err error) {
-	db, err := sql.Open("sqlite", dsn(path, "DELETE"))
+	db, err := sql.Open("sqlite", dsn(path, "DELETE", "FULL"))
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
@@ -222,7 +226,7 @@ func Open(path string) (*File, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
-	db, err := sql.Open("sqlite", dsn(path, "WAL"))
+	db, err := sql.Open("sqlite", dsn(path, "WAL", "NORMAL"))
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
