@@ -41,7 +41,7 @@ func (g *globals) validate(cmd *cobra.Command, path string) error {
 		if !errors.As(err, &le) {
 			return usageErr(err)
 		}
-		writeProblems(out, g.json, le.Problems)
+		writeValidateProblems(out, g.json, le.Problems)
 		writeValidateSummary(out, g.json, nil, len(le.Problems))
 		return &exitError{code: exitInvalid}
 	}
@@ -49,7 +49,7 @@ func (g *globals) validate(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
-	writeProblems(out, g.json, res.Problems)
+	writeValidateProblems(out, g.json, res.Problems)
 	// What export cannot write back is worth knowing, but it does not stop
 	// an import: warnings, not problems.
 	var warnings []string
@@ -82,8 +82,8 @@ func (g *globals) validate(cmd *cobra.Command, path string) error {
 	return nil
 }
 
-// writeProblems prints problems one per line, or one JSON object each.
-func writeProblems(w io.Writer, asJSON bool, ps []mapping.Problem) {
+// writeValidateProblems prints problems one per line, or one JSON object each.
+func writeValidateProblems(w io.Writer, asJSON bool, ps []mapping.Problem) {
 	enc := json.NewEncoder(w)
 	for _, p := range ps {
 		if !asJSON {
@@ -139,8 +139,15 @@ func writeValidateSummary(w io.Writer, asJSON bool, res *mapping.Result, problem
 	case problems == 0:
 		fmt.Fprintf(w, "ok: %d sets, %d rows, %d entities; nothing was sent\n", len(sets), rowsN, entities)
 	case res == nil:
-		fmt.Fprintf(w, "%d problems in the mapping file; nothing was sent\n", problems)
+		fmt.Fprintf(w, "%s in the mapping file; nothing was sent\n", validatePlural(problems, "problem"))
 	default:
-		fmt.Fprintf(w, "%d problems; nothing was sent\n", problems)
+		fmt.Fprintf(w, "%s; nothing was sent\n", validatePlural(problems, "problem"))
 	}
+}
+
+func validatePlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -72,7 +72,7 @@ sections:
 // writeSurvey writes the example's sources into dir: survey.xlsx with
 // Poles, Spans and Midspans sheets (poles given as rows of cells) and
 // fiber_routes.shp with one route from P-1 to P-3.
-func writeSurvey(t *testing.T, dir string, poles [][]any) {
+func writeProductSurvey(t *testing.T, dir string, poles [][]any) {
 	t.Helper()
 	f := excelize.NewFile()
 	sheets := map[string][][]any{
@@ -115,7 +115,7 @@ func writeSurvey(t *testing.T, dir string, poles [][]any) {
 	}
 }
 
-var goodPoles = [][]any{
+var productPoles = [][]any{
 	{"P-1", 29.4241, -98.4936, 1, 45, "1", ""},
 	{"P-2", 29.4245, -98.4930, 2, 40.5, "H1", "leaning"},
 	{"P-3", 29.4250, -98.4925, 3, 35, 2, "line 1\nline 2"},
@@ -130,7 +130,7 @@ func validateCLI(t *testing.T, args ...string) (int, string, string) {
 
 func TestValidateProductExample(t *testing.T) {
 	dir := t.TempDir()
-	writeSurvey(t, dir, goodPoles)
+	writeProductSurvey(t, dir, productPoles)
 	code, out, errOut := validateCLI(t, "validate", "-m", filepath.Join(dir, "mapping.yaml"))
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -153,7 +153,7 @@ func TestValidateProductExample(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	dir := t.TempDir()
-	writeSurvey(t, dir, [][]any{
+	writeProductSurvey(t, dir, [][]any{
 		{"P-1", 29.4241, -98.4936, 1, 45, "1", ""},
 		{"P-2", 95, -98.4930, 2, "tall", "H1", ""}, // row 3: latitude, height
 		{"P-3", 29.4250, -98.4925, 3, 35, "X", ""}, // row 4: class not in map
@@ -182,7 +182,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 func TestValidateJSON(t *testing.T) {
 	dir := t.TempDir()
-	writeSurvey(t, dir, [][]any{{"P-1", 29.4241, 200, 1, 45, "1", ""}})
+	writeProductSurvey(t, dir, [][]any{{"P-1", 29.4241, 200, 1, 45, "1", ""}})
 	code, out, _ := validateCLI(t, "validate", "--json", "-m", filepath.Join(dir, "mapping.yaml"))
 	if code != exitInvalid {
 		t.Fatalf("exit %d\n%s", code, out)
