@@ -33,7 +33,7 @@ func TestEstimate(t *testing.T) {
 		// The 1001st write waits for the refill at 60s.
 		{"token bound", Meta{10000, now.UnixMilli()}, lim, uniform(1001, 10), 60 * time.Second},
 		// Refill due 10s from now with 100 tokens left: 10 writes (spread
-		// at most 4 intervals apart), then wait for the refill.
+		// at most 2 intervals apart), then wait for the refill.
 		{"partial window", Meta{100, now.Add(-50 * time.Second).UnixMilli()}, lim, uniform(11, 10), 10 * time.Second},
 		// A refill already due happens at the first call; the new window
 		// spreads its 1000 writes 54ms apart.

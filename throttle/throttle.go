@@ -257,14 +257,14 @@ func (t *Throttle) gap(now time.Time, cost int64) time.Duration {
 // limit plus margin). When the budget left would be spent before the
 // refill anyway, the calls it pays for (calls) are spread evenly over the
 // time left (the throttle passes the time until 90% of the window, keeping
-// a tenth in reserve for late dispatches), at most 4×base apart: evenly
+// a tenth in reserve for late dispatches), at most 2×base apart: evenly
 // spaced arrivals keep general-limit 429s rare and cost no throughput, as
 // the window's tokens are still spent before it ends.
 func Spacing(base, untilRefill time.Duration, calls int64) time.Duration {
 	if untilRefill <= 0 || calls <= 0 {
 		return base
 	}
-	return max(base, min(untilRefill/time.Duration(calls+1), 4*base))
+	return max(base, min(untilRefill/time.Duration(calls+1), 2*base))
 }
 
 // window is how many calls to keep in flight: enough to cover the latency
@@ -367,6 +367,20 @@ func (t *Throttle) Backoff(d time.Duration) {
 	defer t.mu.Unlock()
 	t.backoff = laterOf(t.backoff, t.cfg.Now().Add(d))
 	t.broadcast()
+}
+
+// Meta returns the throttle's mirror of the server's bucket: the tokens it
+// may still spend this window (calls in flight deducted) and the window's
+// LastRefillTime. ok is false before any meta was seen.
+func (t *Throttle) Meta() (m Meta, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Meta{TokenCount: max(t.minSeen-t.reserved, 0), LastRefillTime: t.lastRefill}, t.known
+}
+
+// Limits returns the limits the throttle paces against, for Estimate.
+func (t *Throttle) Limits() Limits {
+	return Limits{MinInterval: t.cfg.MinInterval, Refill: t.cfg.Refill}
 }
 
 // RefillAt is when the current window's refill is due (zero before any

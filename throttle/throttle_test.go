@@ -211,7 +211,7 @@ func TestSpacing(t *testing.T) {
 		{2 * time.Second, 199, 10 * ms},      // 200 writes left for 2s: one per 10ms
 		{6 * time.Second, 999, 6 * ms},       // 1,000 writes for 6s: one per 6ms
 		{2 * time.Second, 1_000_000, 5 * ms}, // budget beyond the window: the base gap
-		{10 * time.Second, 9, 20 * ms},       // spread capped at 4×base
+		{10 * time.Second, 9, 10 * ms},       // spread capped at 2×base
 		{-time.Second, 10, 5 * ms},           // refill overdue
 		{time.Second, 0, 5 * ms},             // nothing left to spread
 	} {
