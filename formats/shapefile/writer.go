@@ -376,8 +376,10 @@ func (w *Writer) record(values []any) {
 				continue
 			}
 			if len(s) > f.Length {
-				w.warnf("record %d, field %s: %s does not fit in %d characters; left empty", w.records, f.Name, s, f.Length)
-				continue
+				s = w.fit(s, f)
+				if s == "" {
+					continue
+				}
 			}
 			copy(cell[f.Length-len(s):], s)
 		case 'L':
@@ -408,6 +410,24 @@ func (w *Writer) record(values []any) {
 			copy(cell, s)
 		}
 	}
+}
+
+// fit shortens a number that is too wide for its field by dropping
+// decimals; it warns when that changes the value, and leaves the cell
+// empty when even the integer part does not fit.
+func (w *Writer) fit(s string, f Field) string {
+	v, _ := strconv.ParseFloat(s, 64)
+	for d := f.Decimals - 1; d >= 0; d-- {
+		t := strconv.FormatFloat(v, 'f', d, 64)
+		if len(t) <= f.Length {
+			if back, _ := strconv.ParseFloat(t, 64); back != v {
+				w.warnf("record %d, field %s: %s rounded to %s to fit %d characters", w.records, f.Name, s, t, f.Length)
+			}
+			return t
+		}
+	}
+	w.warnf("record %d, field %s: %s does not fit in %d characters; left empty", w.records, f.Name, s, f.Length)
+	return ""
 }
 
 func text(v any) string {

@@ -198,3 +198,39 @@ func mustCRS(t *testing.T, s string) *crs.CRS {
 	}
 	return c
 }
+
+func TestWriterNumberFit(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "n")
+	w, err := Create(base, Point, []Field{{Name: "r", Type: 'N', Length: 24, Decimals: 15}, {Name: "i", Type: 'N', Length: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := geom.NewPointFlat(geom.XY, []float64{1, 2})
+	for _, v := range [][]any{{1e9, int64(12)}, {123456789.123456789, int64(12345)}, {"abc", "7"}} {
+		if err := w.Write(pt, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got, errs := readAll(t, base+".shp", rows.Options{})
+	if len(errs) > 0 || len(got) != 3 {
+		t.Fatal(errs)
+	}
+	if v := got[0].Values; v[0] != "1000000000.0000000000000" || v[1] != "12" {
+		t.Errorf("row 1 %q: 1e9 should lose one zero decimal, silently", v)
+	}
+	if v := got[1].Values; v[0] != "123456789.12345679104328" || v[1] != "" {
+		t.Errorf("row 2 %q", v)
+	}
+	ws := strings.Join(w.Warnings(), "\n")
+	for _, want := range []string{"record 2, field i: 12345 does not fit in 4 characters", `record 3, field r: "abc" is not a number`} {
+		if !strings.Contains(ws, want) {
+			t.Errorf("warnings %q lack %q", ws, want)
+		}
+	}
+	if len(w.Warnings()) != 2 {
+		t.Errorf("warnings %q", w.Warnings())
+	}
+}
