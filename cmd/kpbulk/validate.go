@@ -26,14 +26,14 @@ func newValidateCmd(g *globals) *cobra.Command {
 			if mappingPath == "" {
 				return usageErr(errors.New("validate needs the mapping file: kpbulk validate -m MAPPING"))
 			}
-			return g.validate(cmd, mappingPath)
+			return g.runValidate(cmd, mappingPath)
 		},
 	}
 	cmd.Flags().StringVarP(&mappingPath, "mapping", "m", "", "the mapping file (YAML; required)")
 	return cmd
 }
 
-func (g *globals) validate(cmd *cobra.Command, path string) error {
+func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	out := g.io.out
 	m, err := mapping.Load(path)
 	if err != nil {

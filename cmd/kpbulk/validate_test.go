@@ -15,8 +15,8 @@ import (
 	"github.com/kpbulk/kpbulk/formats/shapefile"
 )
 
-// productMapping is PRODUCT.md section 2's example, as written.
-const productMapping = `version: 1
+// validateProductMapping is PRODUCT.md section 2's example, as written.
+const validateProductMapping = `version: 1
 namespace: acme-make-ready-2026      # seeds every deterministic id; required
 
 job:                                 # used when --job is not given
@@ -110,12 +110,12 @@ func writeProductSurvey(t *testing.T, dir string, poles [][]any) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "mapping.yaml"), []byte(productMapping), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "mapping.yaml"), []byte(validateProductMapping), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-var productPoles = [][]any{
+var validateProductPoles = [][]any{
 	{"P-1", 29.4241, -98.4936, 1, 45, "1", ""},
 	{"P-2", 29.4245, -98.4930, 2, 40.5, "H1", "leaning"},
 	{"P-3", 29.4250, -98.4925, 3, 35, 2, "line 1\nline 2"},
@@ -130,7 +130,7 @@ func validateCLI(t *testing.T, args ...string) (int, string, string) {
 
 func TestValidateProductExample(t *testing.T) {
 	dir := t.TempDir()
-	writeProductSurvey(t, dir, productPoles)
+	writeProductSurvey(t, dir, validateProductPoles)
 	code, out, errOut := validateCLI(t, "validate", "-m", filepath.Join(dir, "mapping.yaml"))
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -207,7 +207,7 @@ func TestValidateJSON(t *testing.T) {
 func TestValidateMappingFileProblems(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.yaml")
-	bad := strings.Replace(strings.Replace(productMapping, "snap_m: 3", "snap_m: 3, snapm: 1", 1), "set: poles, key: \"{To}\"", "set: pole, key: \"{To}\"", 1)
+	bad := strings.Replace(strings.Replace(validateProductMapping, "snap_m: 3", "snap_m: 3, snapm: 1", 1), "set: poles, key: \"{To}\"", "set: pole, key: \"{To}\"", 1)
 	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
