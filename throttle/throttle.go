@@ -327,7 +327,9 @@ func (tk *Ticket) Done(r Result) {
 // observe folds one response's meta into the mirrored budget.
 func (t *Throttle) observe(m Meta, kind Kind, cost int64) {
 	switch {
-	case !t.known || m.LastRefillTime > t.lastRefill:
+	// While probing, the one call in flight speaks for the server, even if
+	// its refill time went backwards (a restarted or different server).
+	case !t.known || m.LastRefillTime > t.lastRefill || t.probing && m.LastRefillTime != t.lastRefill:
 		if t.known {
 			t.stats.Windows++
 		}

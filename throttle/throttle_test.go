@@ -259,3 +259,18 @@ func TestInFlightFor(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeAdoptsAnOlderRefillTime(t *testing.T) {
+	c := newClock()
+	th := New(Config{MinInterval: time.Millisecond, Margin: time.Millisecond, FixedInFlight: 4, Refill: time.Second, Now: c.now})
+	take(t, th, c, 10).Done(Result{Kind: OK, Meta: meta(0, c.t)})
+	c.add(2 * time.Second)
+	// The server restarted with a bucket state saved earlier.
+	take(t, th, c, 10).Done(Result{Kind: OK, Meta: meta(500, c.t.Add(-time.Hour))})
+	if m, _ := th.Meta(); m.TokenCount != 500 {
+		t.Fatalf("after the probe: %+v, want the server's 500 tokens", m)
+	}
+	if _, ok := admitted(th, c, 10); !ok {
+		t.Fatal("still probing one call at a time")
+	}
+}
