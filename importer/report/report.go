@@ -164,13 +164,36 @@ func Status(w io.Writer, asJSON bool, f *state.File, maxFailures int) error {
 		fmt.Fprintf(w, "  failed: %s:%s:%d: %s %s %s: %d %s\n", op.File, op.Sheet, op.Row, op.Action, op.Kind, op.EntityID, op.HTTPStatus, op.Message)
 	}
 	for _, r := range runs {
-		status := r.Summary
-		if r.Finished == "" {
-			status = "did not finish (interrupted or killed)"
-		}
-		fmt.Fprintf(w, "  run %d: %s at %s: %s\n", r.ID, r.Command, r.StartedAt, strings.TrimSpace(status))
+		fmt.Fprintf(w, "  run %d: %s at %s: %s\n", r.ID, r.Command, r.StartedAt, runText(r))
 	}
 	return nil
+}
+
+// runText turns a run's stored JSON summary into the summary line.
+func runText(r state.Run) string {
+	if r.Finished == "" {
+		return "did not finish (killed)"
+	}
+	var s struct {
+		Created, Updated, Deleted, Unchanged, Failed, Pending int
+		Tokens                                                int64
+		Limited                                               int64   `json:"429s"`
+		Wall                                                  float64 `json:"wall_seconds"`
+		Interrupted                                           bool
+	}
+	if err := json.Unmarshal([]byte(r.Summary), &s); err != nil {
+		return strings.TrimSpace(r.Summary)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "created %d, updated %d, deleted %d, failed %d", s.Created, s.Updated, s.Deleted, s.Failed)
+	if s.Pending > 0 {
+		fmt.Fprintf(&b, ", not sent %d", s.Pending)
+	}
+	fmt.Fprintf(&b, "; %d tokens, %d 429s, %s", s.Tokens, s.Limited, Duration(time.Duration(s.Wall*float64(time.Second))))
+	if s.Interrupted {
+		b.WriteString(" (interrupted)")
+	}
+	return b.String()
 }
 
 // Duration rounds d for people.

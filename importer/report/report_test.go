@@ -73,13 +73,18 @@ func TestStatus(t *testing.T) {
 	defer f.Close()
 	f.Record(1, state.Done, 200, "")
 	f.Record(2, state.Failed, 400, "invalid_field: latitude")
+	id, _ := f.StartRun("import")
+	f.FinishRun(id, importer.Summary{Created: 1, Failed: 1, Pending: 1, Tokens: 10, Wall: 1500 * time.Millisecond, Interrupted: true}.JSON())
+	f.StartRun("resume") // killed: never finished
 	var b bytes.Buffer
 	if err := Status(&b, false, f, 20); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
 	for _, want := range []string{"poles", "done 1, pending 0, failed 1", "spans", "done 0, pending 1, failed 0",
-		"Total: done 1, pending 1, failed 1", "resume --state", "failed: p.csv::3: create node b: 400 invalid_field: latitude"} {
+		"Total: done 1, pending 1, failed 1", "resume --state", "failed: p.csv::3: create node b: 400 invalid_field: latitude",
+		"run 1: import at", "created 1, updated 0, deleted 0, failed 1, not sent 1; 10 tokens, 0 429s, 1.5s (interrupted)",
+		"run 2: resume at", "did not finish (killed)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
