@@ -25,6 +25,10 @@
 // attr, index). Every id begins with Fingerprint(namespace), so Owns tells
 // kpbulk's own entities apart without any marker attribute.
 //
+// Other helpers: Parse (Load from bytes), Set.ReaderOptions (the reader
+// settings a set gives its source), ValidID (the API's id rules), and Schema
+// (the embedded JSON Schema of the mapping file, schema.json).
+//
 // Reverse (export): Set.Inverter returns an Inverter that selects the live
 // entities belonging to the set (its constants) and turns each into a row of
 // the set's source columns, plus the problems that keep some attributes from
