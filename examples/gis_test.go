@@ -37,6 +37,9 @@ func TestGISMapping(t *testing.T) {
 		if e.Node1 == nil || e.Node2 == nil || from == nil || to == nil || e.Node1.ID != from.ID || e.Node2.ID != to.ID {
 			t.Errorf("span %s is not snapped to poles %s and %s: %+v %+v", sp.ID, sp.From.Tag, sp.To.Tag, e.Node1, e.Node2)
 		}
+		if got := attr(e, "span_id"); !reflect.DeepEqual(got, []any{sp.ID}) {
+			t.Errorf("span %s: span_id = %#v", sp.ID, got)
+		}
 		if got := attr(e, "fiber_count"); !reflect.DeepEqual(got, []any{int64(sp.Fibers)}) {
 			t.Errorf("span %s: fiber_count = %#v, want %d", sp.ID, got, sp.Fibers)
 		}
