@@ -77,7 +77,7 @@ type setBuilder struct {
 	// result anyway.
 	entSlab  []Entity
 	attrSlab []Attr
-	probs        []Problem      // current row's problems
+	probs    []Problem // current row's problems
 }
 
 type battr struct {
