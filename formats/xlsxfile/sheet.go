@@ -205,47 +205,51 @@ func (s *sheetScanner) readCells() error {
 	}
 }
 
-// cellAttrs reads a <c>'s reference, type and style.
+// cellAttrs reads a <c>'s reference, type and style in one pass.
 func (s *sheetScanner) cellAttrs(attrs []byte, prevCol int) (rawCell, error) {
 	c := rawCell{col: prevCol + 1}
-	if ref := attr(attrs, "r"); ref != nil {
-		col, row, ok := parseRef(ref)
+	for i := 0; ; {
+		key, val, next, ok := nextAttr(attrs, i)
 		if !ok {
-			return c, fmt.Errorf("malformed worksheet: cell reference %q in row %d", ref, s.row)
+			break
 		}
-		if row != s.row {
-			return c, fmt.Errorf("malformed worksheet: cell %q inside row %d", ref, s.row)
+		i = next
+		if len(key) != 1 {
+			continue
 		}
-		c.col = col
+		switch key[0] {
+		case 'r':
+			col, row, ok := parseRef(val)
+			if !ok {
+				return c, fmt.Errorf("malformed worksheet: cell reference %q in row %d", val, s.row)
+			}
+			if row != s.row {
+				return c, fmt.Errorf("malformed worksheet: cell %q inside row %d", val, s.row)
+			}
+			c.col = col
+		case 't':
+			typ, ok := cellTypes[string(val)]
+			if !ok {
+				return c, fmt.Errorf("malformed worksheet: cell type %q in row %d", val, s.row)
+			}
+			c.typ = typ
+		case 's':
+			n, err := strconv.Atoi(string(val))
+			if err != nil || n < 0 {
+				return c, fmt.Errorf("malformed worksheet: style index %q in row %d", val, s.row)
+			}
+			c.style = n
+		}
 	}
 	if c.col >= maxCols {
 		return c, fmt.Errorf("malformed worksheet: more than %d columns in row %d", maxCols, s.row)
 	}
-	switch string(attr(attrs, "t")) {
-	case "", "n":
-	case "s":
-		c.typ = cellShared
-	case "inlineStr":
-		c.typ = cellInline
-	case "str":
-		c.typ = cellStr
-	case "b":
-		c.typ = cellBool
-	case "e":
-		c.typ = cellError
-	case "d":
-		c.typ = cellDate
-	default:
-		return c, fmt.Errorf("malformed worksheet: cell type %q in row %d", attr(attrs, "t"), s.row)
-	}
-	if st := attr(attrs, "s"); st != nil {
-		n, err := strconv.Atoi(string(st))
-		if err != nil || n < 0 {
-			return c, fmt.Errorf("malformed worksheet: style index %q in row %d", st, s.row)
-		}
-		c.style = n
-	}
 	return c, nil
+}
+
+var cellTypes = map[string]cellType{
+	"": cellNumber, "n": cellNumber, "s": cellShared, "inlineStr": cellInline,
+	"str": cellStr, "b": cellBool, "e": cellError, "d": cellDate,
 }
 
 // readCell reads a cell's children up to </c>: the value <v>, or the <is>

@@ -203,10 +203,12 @@ func (s *xmlScanner) parseTag(lt, n int, kind tagKind) (tag, error) {
 	case tagEmpty:
 		inner = inner[:len(inner)-1]
 	}
-	i := bytes.IndexAny(inner, " \t\r\n")
 	name, attrs := inner, []byte(nil)
-	if i >= 0 {
-		name, attrs = inner[:i], inner[i+1:]
+	for i, c := range inner {
+		if isSpace(c) {
+			name, attrs = inner[:i], inner[i+1:]
+			break
+		}
 	}
 	if len(name) == 0 {
 		return tag{}, fmt.Errorf("malformed XML near byte %d: tag without a name", s.offset+int64(lt))
@@ -239,35 +241,58 @@ func (s *xmlScanner) skip() error {
 	return nil
 }
 
+// nextAttr parses the attribute starting at or after attrs[i]: its local
+// name (prefix removed), raw value and the index after it. ok is false at
+// the end or on malformed attribute text.
+func nextAttr(attrs []byte, i int) (key, val []byte, next int, ok bool) {
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	start := i
+	for i < len(attrs) && attrs[i] != '=' && !isSpace(attrs[i]) {
+		i++
+	}
+	key = attrs[start:i]
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i >= len(attrs) || attrs[i] != '=' || len(key) == 0 {
+		return nil, nil, 0, false
+	}
+	i++
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i >= len(attrs) || (attrs[i] != '"' && attrs[i] != '\'') {
+		return nil, nil, 0, false
+	}
+	end := bytes.IndexByte(attrs[i+1:], attrs[i])
+	if end < 0 {
+		return nil, nil, 0, false
+	}
+	val = attrs[i+1 : i+1+end]
+	if j := bytes.IndexByte(key, ':'); j >= 0 {
+		key = key[j+1:]
+	}
+	return key, val, i + end + 2, true
+}
+
 // attr returns the raw value of the attribute named name (local name, any
 // prefix) in attrs, or nil.
 func attr(attrs []byte, name string) []byte {
-	for len(attrs) > 0 {
-		attrs = bytes.TrimLeft(attrs, " \t\r\n")
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 {
+	for i := 0; ; {
+		key, val, next, ok := nextAttr(attrs, i)
+		if !ok {
 			return nil
-		}
-		key := bytes.TrimRight(attrs[:eq], " \t\r\n")
-		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
-		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-			return nil
-		}
-		end := bytes.IndexByte(rest[1:], rest[0])
-		if end < 0 {
-			return nil
-		}
-		val := rest[1 : end+1]
-		if j := bytes.IndexByte(key, ':'); j >= 0 {
-			key = key[j+1:]
 		}
 		if string(key) == name {
 			return val
 		}
-		attrs = rest[end+2:]
+		i = next
 	}
-	return nil
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // appendText appends XML character data to dst with entities decoded and
 // line ends normalised ("\r\n" and "\r" become "\n"), as any XML parser
