@@ -140,51 +140,56 @@ func excelizeSheet(t *testing.T, f *excelize.File, sheet string, date1904 bool) 
 // every cell; a workbook excelize cannot read is refused by both.
 func TestScannerMatchesExcelize(t *testing.T) {
 	for _, p := range allXLSX(t) {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			xf, xerr := excelize.OpenFile(p)
-			wb, err := openWorkbook(p)
-			if xerr != nil || err != nil {
-				if xerr == nil {
-					// excelize opens some broken packages lazily; it must
-					// then fail to read the sheets we refused.
-					for _, name := range xf.GetSheetList() {
-						if _, rerr := xf.GetRows(name); rerr == nil {
-							t.Fatalf("excelize reads sheet %q, openWorkbook: %v", name, err)
-						}
-					}
-					xf.Close()
-				}
-				if err == nil {
-					wb.close()
-					t.Fatalf("excelize refuses it (%v), openWorkbook accepted it", xerr)
-				}
-				t.Logf("refused: %v", err)
-				return
-			}
-			defer xf.Close()
-			defer wb.close()
-			if got, want := strings.Join(wb.sheetNames(), "|"), strings.Join(xf.GetSheetList(), "|"); got != want {
-				t.Fatalf("sheets %q, excelize %q", got, want)
-			}
-			cells := 0
-			for _, sh := range wb.sheets {
-				got, err := scanSheet(wb, sh)
-				if err != nil {
-					t.Fatalf("sheet %q: %v", sh.name, err)
-				}
-				want := excelizeSheet(t, xf, sh.name, wb.date1904)
-				if len(got) != len(want) {
-					t.Errorf("sheet %q: %d non-empty rows, excelize %d", sh.name, len(got), len(want))
-				}
-				for num, w := range want {
-					g := got[num]
-					if strings.Join(g, "\x00") != strings.Join(w, "\x00") {
-						t.Errorf("sheet %q row %d:\n got %q\nwant %q", sh.name, num, g, w)
-					}
-					cells += len(w)
-				}
-			}
-			t.Logf("%d sheets, %d cells compared", len(wb.sheets), cells)
-		})
+		t.Run(filepath.Base(p), func(t *testing.T) { matchExcelize(t, p) })
 	}
+}
+
+// matchExcelize fails the test when the scanner and excelize disagree on
+// any sheet, row or cell of the workbook at p.
+func matchExcelize(t *testing.T, p string) {
+	t.Helper()
+	xf, xerr := excelize.OpenFile(p)
+	wb, err := openWorkbook(p)
+	if xerr != nil || err != nil {
+		if xerr == nil {
+			// excelize opens some broken packages lazily; it must then
+			// fail to read the sheets we refused.
+			for _, name := range xf.GetSheetList() {
+				if _, rerr := xf.GetRows(name); rerr == nil {
+					t.Fatalf("excelize reads sheet %q, openWorkbook: %v", name, err)
+				}
+			}
+			xf.Close()
+		}
+		if err == nil {
+			wb.close()
+			t.Fatalf("excelize refuses it (%v), openWorkbook accepted it", xerr)
+		}
+		t.Logf("refused: %v", err)
+		return
+	}
+	defer xf.Close()
+	defer wb.close()
+	if got, want := strings.Join(wb.sheetNames(), "|"), strings.Join(xf.GetSheetList(), "|"); got != want {
+		t.Fatalf("sheets %q, excelize %q", got, want)
+	}
+	cells := 0
+	for _, sh := range wb.sheets {
+		got, err := scanSheet(wb, sh)
+		if err != nil {
+			t.Fatalf("sheet %q: %v", sh.name, err)
+		}
+		want := excelizeSheet(t, xf, sh.name, wb.date1904)
+		if len(got) != len(want) {
+			t.Errorf("sheet %q: %d non-empty rows, excelize %d", sh.name, len(got), len(want))
+		}
+		for num, w := range want {
+			g := got[num]
+			if strings.Join(g, "\x00") != strings.Join(w, "\x00") {
+				t.Errorf("sheet %q row %d:\n got %q\nwant %q", sh.name, num, g, w)
+			}
+			cells += len(w)
+		}
+	}
+	t.Logf("%d sheets, %d cells compared", len(wb.sheets), cells)
 }

@@ -142,6 +142,19 @@ func TestHostileSheetXML(t *testing.T) {
 	}
 }
 
+func TestInlineStringForms(t *testing.T) {
+	// <is> wins over <v>; an inline cell with only <v> shows its <v> (as
+	// excelize does); a non-inline cell ignores <is>.
+	p := withParts(t, map[string][]byte{sheetPart: sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c>` +
+		`<c r="B1" t="inlineStr"><v>b</v></c><c r="C1" t="inlineStr"><v>x</v><is><t>c</t></is></c>` +
+		`<c r="D1" t="str"><is><t>x</t></is><v>d</v></c></row>`)})
+	r := mustOpen(t, p, rows.Options{})
+	if want := []string{"a", "b", "c", "d"}; strings.Join(r.Columns(), ",") != strings.Join(want, ",") {
+		t.Errorf("columns = %q, want %q", r.Columns(), want)
+	}
+	matchExcelize(t, p)
+}
+
 func TestCDATAValue(t *testing.T) {
 	p := withParts(t, map[string][]byte{sheetPart: sheetXML(header +
 		`<row r="2"><c r="A2" t="str"><v><![CDATA[<ok> & fine]]></v></c></row>`)})
@@ -150,6 +163,7 @@ func TestCDATAValue(t *testing.T) {
 	if err != nil || row.Values[0] != "<ok> & fine" {
 		t.Errorf("row = %v, %v", row, err)
 	}
+	matchExcelize(t, p)
 }
 
 func TestHostileSharedStrings(t *testing.T) {

@@ -255,6 +255,7 @@ var cellTypes = map[string]cellType{
 // readCell reads a cell's children up to </c>: the value <v>, or the <is>
 // of an inline string; formulas and anything else are skipped.
 func (s *sheetScanner) readCell(c *rawCell) error {
+	hasIS := false
 	for {
 		_, t, err := s.x.next()
 		if err != nil {
@@ -263,12 +264,15 @@ func (s *sheetScanner) readCell(c *rawCell) error {
 		switch t.kind {
 		case tagStart:
 			switch {
-			case string(t.name) == "v" && c.typ != cellInline:
+			case string(t.name) == "v" && !hasIS:
+				// An inline string's text is in <is>; excelize falls back
+				// to <v> when there is none, and so do we.
 				s.text = s.text[:c.start]
 				if s.text, err = readText(s.x, s.text, "v"); err != nil {
 					return err
 				}
-			case string(t.name) == "is":
+			case string(t.name) == "is" && c.typ == cellInline:
+				hasIS = true
 				s.text = s.text[:c.start]
 				if s.text, err = readRichText(s.x, s.text, "is"); err != nil {
 					return err

@@ -202,6 +202,7 @@ func TestValues(t *testing.T) {
 		"clock": "12:00:00", "locale": "2021-07-09", "bool": "FALSE",
 		"text number": "007", "spaces": "  two\nlines  ", "escape": "a_b & <c>",
 	}
+	matchExcelize(t, p)
 	got, errs, err := readAll(t, mustOpen(t, p, rows.Options{}))
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, errors %v", err, errs)
@@ -226,6 +227,7 @@ func TestDate1904(t *testing.T) {
 		id := style(t, f, &excelize.Style{NumFmt: 14})
 		f.SetCellStyle("Sheet1", "A2", "A3", id)
 	})
+	matchExcelize(t, p)
 	got, _, err := readAll(t, mustOpen(t, p, rows.Options{}))
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +248,7 @@ func TestHeaderAndShape(t *testing.T) {
 		f.NewSheet("Second")
 		f.SetCellStr("Second", "B1", "only")
 	})
+	matchExcelize(t, p)
 	_, err := Open(p, rows.Options{DisplayName: "book.xlsx"})
 	var re *rows.Error
 	if !errors.As(err, &re) || !re.Fatal || re.Sheet != "Sheet1" || re.Row != 1 || !strings.Contains(re.Msg, "first row with data is 3") {
