@@ -401,7 +401,8 @@ func (p *parser) set(n *yaml.Node, kind Kind, m *Mapping) *Set {
 		}
 		for _, c := range []*Value{s.Latitude, s.Longitude} {
 			if c != nil && (c.Type != Number || c.Unit != "" || c.Split != "" || len(c.Map) > 0) {
-				p.errorf(lat, "coordinates are decimal degrees: drop type, unit, split and map")
+				p.probs = append(p.probs, Problem{File: p.file, Line: c.Pos.Line, Col: c.Pos.Col,
+					Msg: "coordinates are decimal degrees: drop type, unit, split and map"})
 			}
 		}
 		if (lat == nil) != (lon == nil) {

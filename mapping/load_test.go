@@ -178,3 +178,14 @@ func TestParseTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadCoordinateForms(t *testing.T) {
+	got := loadErr(t, strings.Replace(minimal, `longitude: "{Lon}"`, `longitude: {value: "{Lon}", unit: m}`, 1))
+	if !strings.Contains(got, "m.yaml:8:16: coordinates are decimal degrees") {
+		t.Errorf("got %s", got)
+	}
+	m := parse(t, strings.Replace(minimal, `latitude: "{Lat}"`, `latitude: {value: "{Lat}", required: true}`, 1))
+	if m.Nodes[0].Latitude.Type != Number || !m.Nodes[0].Latitude.Required {
+		t.Errorf("latitude %+v", m.Nodes[0].Latitude)
+	}
+}
