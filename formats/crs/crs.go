@@ -7,15 +7,18 @@
 // parallels, and Web Mercator; linear units from the WKT (metres, US survey
 // feet, international feet). The built-in EPSG table holds 4326, 4269 (NAD83),
 // 4267 (NAD27), 4258 (ETRS89), 3857, the UTM zones 326xx/327xx (WGS84),
-// 269xx (NAD83) and 267xx (NAD27) computed from the code, and every NAD83 and
-// NAD27 State Plane zone that uses TM or LCC, generated from PROJ's database
-// by gen_epsg.sh.
+// 269xx (NAD83) and 267xx (NAD27) computed from the code, and the 435
+// NAD83 and NAD27 (contiguous US) projected CRSs of EPSG that use TM or LCC
+// — every State Plane zone in metres and feet, BLM, MTM and other regional
+// grids — generated from PROJ's database by gen_epsg.sh. Every table entry
+// is tested against cs2cs at the centre of its area of use to 1 cm.
 //
 // Datums: NAD83 (and its realisations), ETRS89 and GDA are treated as
 // identical to WGS84; they differ by one to two metres, which the Accuracy
 // text states. NAD27 is shifted with the published CONUS geocentric
-// translation (EPSG:1173, about 10 m); a TOWGS84 clause in the WKT takes
-// precedence. Other datums need TOWGS84 or are refused.
+// translation (EPSG:1173, about 10 m against PROJ with the NADCON grids;
+// it is not meant for Alaska, Canada or the Caribbean); a TOWGS84 clause in
+// the WKT takes precedence. Other datums need TOWGS84 or are refused.
 //
 // Axis order is always x = easting/longitude, y = northing/latitude, as GIS
 // files store them; WKT AXIS clauses are read but do not swap coordinates.

@@ -235,3 +235,52 @@ func FuzzParse(f *testing.F) {
 		_ = c.ESRIWKT()
 	})
 }
+
+// TestEveryTableCode checks every State Plane code of the built-in table
+// against cs2cs at the centre of its area of use, to 1 cm both ways.
+func TestEveryTableCode(t *testing.T) {
+	f, err := os.Open("testdata/table_reference.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[int]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != 6 || fs[0] == "#" {
+			continue
+		}
+		code, _ := strconv.Atoi(fs[0])
+		var v [5]float64
+		for i := range v {
+			v[i], _ = strconv.ParseFloat(fs[i+1], 64)
+		}
+		seen[code] = true
+		src := mustParse(t, "EPSG:"+fs[1])
+		c := mustParse(t, "EPSG:"+fs[0])
+		lon, lat, err := src.ToWGS84(v[1], v[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y, err := c.FromWGS84(lon, lat)
+		if err != nil {
+			t.Fatalf("EPSG:%d: %v", code, err)
+		}
+		if tol := 0.01 / c.unit; math.Abs(x-v[3]) > tol || math.Abs(y-v[4]) > tol {
+			t.Errorf("EPSG:%d %s: %.4f %.4f, PROJ %.4f %.4f", code, c.Name(), x, y, v[3], v[4])
+		}
+		blon, blat, err := c.ToWGS84(v[3], v[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := metres(blon, blat, lon, lat); d > 0.01 {
+			t.Errorf("EPSG:%d %s: inverse off by %.4f m", code, c.Name(), d)
+		}
+	}
+	for code := range epsgTable {
+		if !seen[code] {
+			t.Errorf("EPSG:%d has no reference value", code)
+		}
+	}
+}

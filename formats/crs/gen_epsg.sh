@@ -3,7 +3,9 @@
 # every non-deprecated EPSG projected CRS named "NAD83 / ..." or "NAD27 / ..."
 # that uses a projection this package implements (Transverse Mercator,
 # Lambert Conformal Conic), minus the UTM zones, which are computed from the
-# code. The ESRI WKT is PROJ's own (projinfo -o WKT1_ESRI).
+# code, and minus NAD27 zones outside the contiguous US (Alaska, Canada,
+# Cuba), for which the CONUS datum shift kpbulk applies would be wrong.
+# The ESRI WKT is PROJ's own (projinfo -o WKT1_ESRI).
 set -eu
 DB=${PROJ_DB:-/usr/share/proj/proj.db}
 OUT=epsg_table.go
@@ -16,6 +18,9 @@ OUT=epsg_table.go
 	echo 'var epsgTable = map[int]epsgEntry{'
 	sqlite3 "$DB" "select code, name from projected_crs where auth_name='EPSG' and deprecated=0 and (name like 'NAD83 / %' or name like 'NAD27 / %') and name not like '%UTM zone%' order by code" |
 	while IFS='|' read -r code name; do
+		case "$name" in
+		"NAD27 / Alaska"* | "NAD27 / Alberta"* | "NAD27 / Cuba"* | "NAD27 / MTM"* | "NAD27 / MTQ"* | "NAD27 / Quebec"* | "NAD27 / Ontario"* | "NAD27 / NWT"* | *Canada*) continue ;;
+		esac
 		wkt=$(projinfo "EPSG:$code" -o WKT1_ESRI -q --single-line 2>/dev/null) || continue
 		case "$wkt" in
 		*'PROJECTION["Transverse_Mercator"]'* | *'PROJECTION["Lambert_Conformal_Conic"]'*) ;;
