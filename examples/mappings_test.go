@@ -2,11 +2,13 @@ package examples_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kpbulk/kpbulk/examples/internal/gen"
@@ -220,5 +222,23 @@ func moduleRoot(t *testing.T) string {
 			t.Fatal("go.mod not found above the test directory")
 		}
 		dir = parent
+	}
+}
+
+// TestReadmeCounts keeps the counts the README and the mapping's comment
+// quote in step with the generator.
+func TestReadmeCounts(t *testing.T) {
+	s := gen.PoleSurvey()
+	for file, want := range map[string]string{
+		"README.md":                fmt.Sprintf("Poles (%d), Spans (%d), Midspans (%d)", len(s.Poles), len(s.Spans), len(s.Midspans)),
+		"pole-survey/mapping.yaml": fmt.Sprintf("holds %d poles", len(s.Poles)),
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s should say %q", file, want)
+		}
 	}
 }
