@@ -260,6 +260,12 @@ func TestHostile(t *testing.T) {
 			t.Errorf("%s: errors %v, want a fatal one", name, errs)
 		}
 	}
+	// A syntax error deep in the file names the feature it is in.
+	body := `{"type":"FeatureCollection","features":[` + strings.Repeat(`{"type":"Feature","properties":{},"geometry":null},`, 41) + `{"type":"Feature","properties":{"a":tru}}]}`
+	_, _, errs := readAll(t, writeFile(t, body), rows.Options{})
+	if len(errs) != 1 || errs[0].Row != 42 || !strings.Contains(errs[0].Error(), "invalid JSON") {
+		t.Errorf("syntax error in feature 42: %v", errs)
+	}
 }
 
 // TestWriter writes a collection and reads it back with this package and

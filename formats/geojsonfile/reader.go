@@ -58,7 +58,7 @@ func Open(path string, opts rows.Options) (rows.Reader, error) {
 				continue // reported with its row in the second pass
 			}
 			f.Close()
-			return nil, r.fatal(0, "", "%v", err)
+			return nil, r.fatal(w.count, "", "%v", err)
 		}
 		if len(feat.ID) > 0 && string(feat.ID) != "null" {
 			sawID = true
