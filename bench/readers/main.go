@@ -4,6 +4,12 @@
 // prints rows/s and peak RSS, side by side with GDAL's ogr2ogr converting
 // the same file to CSV when ogr2ogr is on the PATH.
 //
+// Peak memory: Linux carries a process's RSS high-water mark across exec,
+// and Go starts children sharing the parent's memory until exec, so a
+// child's rusage includes its parent's peak. The sources are therefore
+// generated in a child too (the parent stays small), and the kpbulk child
+// reports its own VmHWM from /proc/self/status where there is one.
+//
 //	go run ./bench/readers [-rows 100000] [-formats csv,xlsx] [-keep]
 //
 // A format is one entry of the formats slice (see format); other readers
@@ -18,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,6 +54,9 @@ const cols = 15
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "-child" {
 		os.Exit(child(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "-generate" {
+		os.Exit(generateChild(os.Args[2:]))
 	}
 	n := flag.Int("rows", 100000, "data rows per generated source")
 	only := flag.String("formats", "", "comma-separated formats to run (default: all)")
@@ -90,7 +100,9 @@ func run(n int, only string, keep bool) error {
 		}
 		src := filepath.Join(dir, "bench-"+f.name+f.ext)
 		t0 := time.Now()
-		if err := f.generate(src, n, cols); err != nil {
+		gen := exec.Command(self, "-generate", f.name, src, strconv.Itoa(n))
+		gen.Stdout, gen.Stderr = os.Stderr, os.Stderr
+		if err := gen.Run(); err != nil {
 			return fmt.Errorf("%s: generate: %w", f.name, err)
 		}
 		fmt.Fprintf(os.Stderr, "%s: generated in %.1fs\n", f.name, time.Since(t0).Seconds())
@@ -127,14 +139,61 @@ func measure(cmd *exec.Cmd, child bool) result {
 	err := cmd.Run()
 	res := result{elapsed: time.Since(t0), err: err, maxRSS: maxRSS(cmd.ProcessState)}
 	if err == nil && child {
-		if _, err := fmt.Sscan(out.String(), &res.rows); err != nil {
+		var hwm int64
+		if _, err := fmt.Sscan(out.String(), &res.rows, &hwm); err != nil {
 			res.err = fmt.Errorf("child output %q: %w", out.String(), err)
+		}
+		if hwm > 0 {
+			res.maxRSS = hwm
 		}
 	}
 	return res
 }
 
-// child reads one source to the end and prints the number of rows.
+// generateChild writes one source: -generate FORMAT FILE ROWS.
+func generateChild(args []string) int {
+	if len(args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: readers -generate FORMAT FILE ROWS")
+		return 2
+	}
+	n, err := strconv.Atoi(args[2])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	for _, f := range formats {
+		if f.name == args[0] {
+			if err := f.generate(args[1], n, cols); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintln(os.Stderr, "unknown format", args[0])
+	return 2
+}
+
+// vmHWM returns this process's peak RSS from /proc/self/status (Linux),
+// 0 elsewhere.
+func vmHWM() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// child reads one source to the end and prints the number of rows and
+// its own peak RSS in bytes (0 if unknown).
 func child(args []string) int {
 	if len(args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: readers -child FORMAT FILE")
@@ -162,7 +221,7 @@ func child(args []string) int {
 			}
 			n++
 		}
-		fmt.Println(n)
+		fmt.Println(n, vmHWM())
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, "unknown format", args[0])
