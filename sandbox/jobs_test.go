@@ -110,3 +110,33 @@ func TestUsers(t *testing.T) {
 	h.ok("GET", "/users/"+me.UID, nil)
 	h.fails("GET", "/users/someone-else", nil, 404, "not_found")
 }
+
+func TestJobListLightAndIncremental(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.newJob()
+	h.clock.Advance(time.Second)
+	b := h.newJob()
+	var light []map[string]any
+	h.ok("GET", "/jobs?list=true&metadataFilter=ignored:x", nil).data(t, &light)
+	if len(light) != 2 {
+		t.Fatalf("list=true ignores metadataFilter: got %v", light)
+	}
+	if _, ok := light[0]["metadata"]; ok {
+		t.Errorf("list=true entry has metadata: %v", light[0])
+	}
+	var full []wireJob
+	h.ok("GET", "/jobs", nil).data(t, &full)
+	// Only jobs changed strictly after a's last write.
+	var after []wireJob
+	h.ok("GET", "/jobs?last_updated="+full[1].LastUpdated, nil).data(t, &after)
+	if full[1].ID != a || len(after) != 1 || after[0].ID != b {
+		t.Errorf("after %s: %+v", full[1].LastUpdated, after)
+	}
+	// A write inside a job makes it the most recent.
+	h.clock.Advance(time.Second)
+	h.putNode(a, nid("touch"), 1, 1, nil)
+	h.ok("GET", "/jobs?limit=1", nil).data(t, &after)
+	if len(after) != 1 || after[0].ID != a {
+		t.Errorf("most recent job %+v, want %s", after, a)
+	}
+}

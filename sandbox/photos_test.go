@@ -140,3 +140,39 @@ func TestElementsAnchorsTraces(t *testing.T) {
 	h.ok("DELETE", an+"/"+aid, nil)
 	h.fails("GET", an+"/"+aid, nil, 404, "not_found")
 }
+
+func TestSectionPhotoUpload(t *testing.T) {
+	h := newHarness(t, nil)
+	job := h.newJob()
+	_, _, c := h.span(job, "sp")
+	var sec wireSection
+	h.ok("POST", "/jobs/"+job+"/connections/"+c+"/sections", map[string]any{"latitude": 40.5, "longitude": -104.5}).data(t, &sec)
+	base := "/jobs/" + job + "/connections/" + c + "/sections/" + sec.ID + "/photos"
+	h.fails("POST", base, []byte("not a jpeg"), 400, "invalid_file_type")
+	h.fails("POST", "/jobs/"+job+"/connections/"+c+"/sections/"+nid("nosec")+"/photos", jpeg, 404, "not_found")
+	var p1, p2 struct{ ID string }
+	h.ok("POST", base, jpeg).data(t, &p1)
+	h.ok("POST", base+"?association_value=main", jpeg).data(t, &p2)
+	got := h.conn(job, c).Sections[sec.ID].Photos
+	if got[p1.ID]["association"] != true || got[p2.ID]["association"] != "main" {
+		t.Errorf("section photos = %v", got)
+	}
+}
+
+func TestOnlyIfExistsOnTracesAndAnchors(t *testing.T) {
+	h := newHarness(t, nil)
+	job := h.newJob()
+	var ph struct{ ID string }
+	h.ok("POST", "/jobs/"+job+"/photos", jpeg).data(t, &ph)
+	tid := nid("trace")
+	h.fails("POST", "/jobs/"+job+"/traces/"+tid+"?onlyIfExists=true", map[string]any{"trace_type": "cable"}, 404, "not_found")
+	h.fails("POST", "/jobs/"+job+"/traces/short", map[string]any{"trace_type": "cable"}, 400, "invalid_id")
+	h.ok("POST", "/jobs/"+job+"/traces/"+tid, map[string]any{"trace_type": "cable"})
+	h.ok("POST", "/jobs/"+job+"/traces/"+tid+"?onlyIfExists=true", map[string]any{"attributes": map[string]any{"company": "x"}})
+	aid := nid("anchor")
+	an := "/jobs/" + job + "/photos/" + ph.ID + "/calibration_anchors/" + aid
+	body := map[string]any{"height": 1, "pixel_selection": map[string]any{"percentX": 0.1, "percentY": 0.2}}
+	h.fails("POST", an+"?onlyIfExists=true", body, 404, "not_found")
+	h.ok("POST", an, body)
+	h.fails("POST", "/jobs/"+job+"/photos/"+ph.ID+"/calibration_anchors/"+tid, body, 400, "invalid_id")
+}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -197,10 +198,15 @@ func Start(opts Options, addr string) (*Running, error) {
 	return r, nil
 }
 
-// Close stops listening, waits briefly for calls in flight, and closes the
-// server (flushing its state).
+// Close stops listening, lets calls in flight finish (for up to five
+// seconds), and closes the server, flushing its state.
 func (r *Running) Close() error {
-	err := r.http.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := r.http.Shutdown(ctx)
+	if err != nil {
+		err = r.http.Close()
+	}
 	if serr := <-r.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
