@@ -224,9 +224,12 @@ func (cs *columnSet) add(attrs katapult.Attributes) {
 	for name, inst := range attrs {
 		scalars := 0
 		var last any
-		fields := map[string][]any{}
+		var fields map[string][]any // only for object values
 		for _, v := range inst {
 			if obj, ok := v.(map[string]any); ok {
+				if fields == nil {
+					fields = make(map[string][]any, len(obj))
+				}
 				for f, fv := range obj {
 					fields[f] = append(fields[f], fv)
 				}
@@ -391,6 +394,11 @@ func widen(a, b ColumnType) ColumnType {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 1 { // the common case: one instance, nothing to sort
+		for k := range m {
+			return []string{k}
+		}
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

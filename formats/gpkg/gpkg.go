@@ -97,6 +97,8 @@ func (w *Writer) init() error {
 		// A half-written export is useless anyway: skip the journal.
 		"PRAGMA journal_mode = OFF",
 		"PRAGMA synchronous = OFF",
+		"PRAGMA locking_mode = EXCLUSIVE",
+		"PRAGMA cache_size = -16384", // 16 MiB: the R-tree inserts revisit its pages
 		`CREATE TABLE gpkg_spatial_ref_sys (
 			srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
 			organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
