@@ -151,7 +151,7 @@ func TestKatapultExportMapping(t *testing.T) {
 	src := filepath.Join(moduleRoot(t), "..", "shared", "realdata", "poles_katapult", "CPS_6457E_03_Node_Attributes_XLSX.xlsx")
 	data, err := os.ReadFile(src)
 	if err != nil {
-		t.Skip("realdata not present: ", src)
+		t.Skip("realdata not present: " + src)
 	}
 	dir := t.TempDir()
 	mp, err := os.ReadFile("katapult-export/mapping.yaml")
