@@ -298,3 +298,27 @@ func TestWriteShapefile(t *testing.T) {
 	secs := ogrRows(t, "/vsizip/"+zipPath+"/sections.shp", "sections")
 	checkRow(t, "zipped section", secs[0], map[string]string{"WKT": "POINT (-98.42 29.29)", "note": "+1 midspan", "id": "s1"})
 }
+
+// An empty job still gives every layer, readable, with zero features.
+func TestEmptyJob(t *testing.T) {
+	for _, f := range Formats {
+		out := filepath.Join(t.TempDir(), "job."+string(f))
+		if f == CSV || f == SHP {
+			out = filepath.Join(t.TempDir(), "out")
+		}
+		if _, err := Write(out, f, Build(&Job{ID: "empty"}, BuildOptions{WKT: f.Tabular()})); err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		switch f {
+		case GPKG, SHP:
+			path := out
+			if f == SHP {
+				path = filepath.Join(out, "connections.shp")
+			}
+			if rows := ogrRows(t, path, "connections"); len(rows) != 0 {
+				t.Errorf("%s: %d rows", f, len(rows))
+			}
+		}
+	}
+}
