@@ -113,6 +113,11 @@ func benchWrite(b *testing.B, n int) {
 		n, len(windows), ceiling, mn, mean, 100*mean/ceiling, perRefill, 100*perRefill/ceiling,
 		ss.TokenLimited, ss.GeneralLimited, cs.Retries, cs.MaxInFlight, elapsed.Round(time.Millisecond))
 	tw.Flush()
+	series := make([]int, len(windows))
+	for i, w := range windows {
+		series[i] = wc.per[w]
+	}
+	fmt.Println("writes per window, in order:", series)
 	b.ReportMetric(100*mean/ceiling, "%ceiling/window")
 	b.ReportMetric(100*perRefill/ceiling, "%ceiling/wall")
 	b.ReportMetric(float64(ss.TokenLimited), "token429s")

@@ -22,9 +22,7 @@ type Limits struct {
 // pure function of its arguments (no clock), so plans can be priced and
 // tests can pin the numbers.
 //
-// The rules are those the throttle follows: one call per MinInterval, or
-// further apart when the budget would be spent before the refill anyway
-// (Spacing); a
+// The rules are those the throttle follows: one call per MinInterval; a
 // call whose cost the remaining tokens cannot cover waits until the refill
 // is due (LastRefillTime+Refill) and the window then restarts with Bucket
 // tokens; a call made at or after the due time also restarts the window
@@ -45,10 +43,10 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 	}
 	tokens := start.TokenCount
 	refillAt := time.UnixMilli(start.LastRefillTime).Add(lim.Refill).Sub(now)
-	var t, last, gap time.Duration
+	var t, last time.Duration
 	for i, c := range costs {
 		if i > 0 {
-			t = max(t, last+gap)
+			t = max(t, last+lim.MinInterval)
 		}
 		if t >= refillAt {
 			tokens, refillAt = bucket, t+lim.Refill
@@ -59,7 +57,7 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 				// it): count a wait for one refill rather than looping.
 				t = max(t, refillAt)
 				tokens, refillAt = bucket, t+lim.Refill
-				last, gap = t, lim.MinInterval
+				last = t
 				continue
 			}
 			t = max(t, refillAt)
@@ -67,10 +65,6 @@ func Estimate(start Meta, now time.Time, lim Limits, costs []int64) time.Duratio
 		}
 		tokens -= c
 		last = t
-		gap = lim.MinInterval
-		if c > 0 {
-			gap = Spacing(lim.MinInterval, refillAt-lim.Refill/10-t, tokens/c)
-		}
 	}
 	return last + lim.Latency
 }

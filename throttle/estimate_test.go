@@ -25,19 +25,15 @@ func TestEstimate(t *testing.T) {
 	}{
 		{"nothing", Meta{10000, now.UnixMilli()}, lim, nil, 0},
 		{"one call", Meta{10000, now.UnixMilli()}, lim, []int64{10}, 0},
-		// 1000 writes fit one 10,000-token window, spread over its first
-		// 90%: one every 54s/1000 = 54ms, the last at 999×54ms.
-		{"spread over the window", Meta{10000, now.UnixMilli()}, lim, uniform(1000, 10), 999 * 54 * ms},
-		// A bucket the window's time cannot spend: one call per interval.
-		{"interval bound", Meta{100000, now.UnixMilli()}, Limits{MinInterval: 50 * ms, Refill: 60 * time.Second}, uniform(100, 10), 99 * 50 * ms},
+		// 1000 writes fit one 10,000-token window: 999 intervals.
+		{"interval bound", Meta{10000, now.UnixMilli()}, lim, uniform(1000, 10), 999 * 50 * ms},
 		// The 1001st write waits for the refill at 60s.
 		{"token bound", Meta{10000, now.UnixMilli()}, lim, uniform(1001, 10), 60 * time.Second},
-		// Refill due 10s from now with 100 tokens left: 10 writes (spread
-		// at most 2 intervals apart), then wait for the refill.
+		// Refill due 10s from now with 100 tokens left: 10 writes, then
+		// wait for the refill.
 		{"partial window", Meta{100, now.Add(-50 * time.Second).UnixMilli()}, lim, uniform(11, 10), 10 * time.Second},
-		// A refill already due happens at the first call; the new window
-		// spreads its 1000 writes 54ms apart.
-		{"refill overdue", Meta{0, now.Add(-2 * time.Minute).UnixMilli()}, lim, uniform(2, 10), 54 * ms},
+		// A refill already due happens at the first call.
+		{"refill overdue", Meta{0, now.Add(-2 * time.Minute).UnixMilli()}, lim, uniform(2, 10), 50 * ms},
 		// Bucket 0 falls back to the start count; latency is added once.
 		{"default bucket", Meta{20, now.UnixMilli()}, Limits{MinInterval: 50 * ms, Refill: time.Second, Latency: 300 * ms}, uniform(3, 10), time.Second + 300*ms},
 		// A call dearer than any bucket costs a window instead of hanging.

@@ -20,10 +20,10 @@
 //     side and never causes a token 429 when the key has no other user.
 //   - Calls are spaced at least MinInterval+Margin apart, and as many are kept
 //     in flight as it takes to hide the observed latency (bounded by
-//     MaxInFlight). When the window's budget would run out before its
-//     refill, the calls it pays for are spread over the time left (Spacing).
-//     A general-limit rejection widens the margin; successes narrow it again
-//     slowly.
+//     MaxInFlight). A general-limit rejection widens the margin; successes
+//     narrow it again slowly. (Calls are not spread over the window: a
+//     window spent early leaves slack for late dispatches on a busy machine,
+//     which spreading would turn into forfeited tokens.)
 //
 // When the budget is spent, Acquire blocks until LastRefillTime+Refill; it
 // always honours its context. Estimate runs the same rules over a list of
@@ -105,7 +105,7 @@ type Config struct {
 	// differ from ours).
 	RefillSlack time.Duration
 
-	// Now and Sleep replace the clock in tests; nil means the real clock.
+	// Now replaces the clock in tests; nil means the real clock.
 	Now func() time.Time
 }
 
@@ -195,7 +195,7 @@ func (t *Throttle) Acquire(ctx context.Context, cost int64) (*Ticket, error) {
 		if ok {
 			t.inFlight++
 			t.reserved += cost
-			t.next = now.Add(t.gap(now, cost))
+			t.next = now.Add(t.cfg.MinInterval + t.margin)
 			t.stats.Acquired++
 			t.stats.MaxInFlight = max(t.stats.MaxInFlight, t.inFlight)
 			t.mu.Unlock()
@@ -241,30 +241,6 @@ func (t *Throttle) admit(now time.Time, cost int64) (time.Duration, bool) {
 	}
 	t.probing = true
 	return 0, true
-}
-
-// gap is the time to leave after a call of cost dispatched at now.
-func (t *Throttle) gap(now time.Time, cost int64) time.Duration {
-	base := t.cfg.MinInterval + t.margin
-	if !t.known || t.probing || cost <= 0 {
-		return base
-	}
-	until := time.UnixMilli(t.lastRefill).Add(t.cfg.Refill - t.cfg.Refill/10).Sub(now)
-	return Spacing(base, until, (t.minSeen-t.reserved)/cost)
-}
-
-// Spacing is the gap to leave after a call: at least base (the general
-// limit plus margin). When the budget left would be spent before the
-// refill anyway, the calls it pays for (calls) are spread evenly over the
-// time left (the throttle passes the time until 90% of the window, keeping
-// a tenth in reserve for late dispatches), at most 2×base apart: evenly
-// spaced arrivals keep general-limit 429s rare and cost no throughput, as
-// the window's tokens are still spent before it ends.
-func Spacing(base, untilRefill time.Duration, calls int64) time.Duration {
-	if untilRefill <= 0 || calls <= 0 {
-		return base
-	}
-	return max(base, min(untilRefill/time.Duration(calls+1), 2*base))
 }
 
 // window is how many calls to keep in flight: enough to cover the latency

@@ -55,7 +55,6 @@ func TestOneCallInFlightUntilMetaIsKnown(t *testing.T) {
 func TestSpacingHonoursIntervalAndMargin(t *testing.T) {
 	c := newClock()
 	th := New(Config{MinInterval: 50 * time.Millisecond, Margin: 5 * time.Millisecond, MaxInFlight: 8, FixedInFlight: 8, Now: c.now})
-	// A budget far beyond what the window's time allows: no spreading.
 	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(1_000_000, c.t)})
 	c.add(time.Second)
 	take(t, th, c, 1)
@@ -197,26 +196,6 @@ func TestNextMargin(t *testing.T) {
 	for _, c := range cases {
 		if got := NextMargin(c.cur, 5*ms, 50*ms, c.limited); got != c.want {
 			t.Errorf("NextMargin(%v, limited=%v) = %v, want %v", c.cur, c.limited, got, c.want)
-		}
-	}
-}
-
-func TestSpacing(t *testing.T) {
-	ms := time.Millisecond
-	for _, c := range []struct {
-		until time.Duration
-		calls int64
-		want  time.Duration
-	}{
-		{2 * time.Second, 199, 10 * ms},      // 200 writes left for 2s: one per 10ms
-		{6 * time.Second, 999, 6 * ms},       // 1,000 writes for 6s: one per 6ms
-		{2 * time.Second, 1_000_000, 5 * ms}, // budget beyond the window: the base gap
-		{10 * time.Second, 9, 10 * ms},       // spread capped at 2×base
-		{-time.Second, 10, 5 * ms},           // refill overdue
-		{time.Second, 0, 5 * ms},             // nothing left to spread
-	} {
-		if got := Spacing(5*ms, c.until, c.calls); got != c.want {
-			t.Errorf("Spacing(5ms, %v, %d) = %v, want %v", c.until, c.calls, got, c.want)
 		}
 	}
 }
