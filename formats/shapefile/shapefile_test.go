@@ -374,3 +374,80 @@ func TestDeletedRecordsAndNoPrj(t *testing.T) {
 		t.Errorf("crs option: %d rows, %v", len(got), errs)
 	}
 }
+
+func TestCodepages(t *testing.T) {
+	cases := []struct {
+		cpg   string
+		ldid  byte
+		in    string
+		want  string
+		note  string
+		fails bool
+	}{
+		{"UTF-8", 0x57, "\xc3\xa9", "é", "utf-8 (from t.cpg)", false},
+		{"1251", 0, "\xc4\xe0", "Да", "windows-1251", false},
+		{"ANSI 1252", 0, "\xe9", "é", "windows-1252", false},
+		{"88591", 0, "\xe9", "é", "windows-1252", false}, // WHATWG: ISO-8859-1 is read as its superset
+		{"437", 0, "\x82", "é", "cp437", false},
+		{"", 0x26, "\xa0", "а", "cp866 (from the DBF language driver id 0x26", false},
+		{"", 0xC9, "\xc4", "Д", "windows-1251", false},
+		{"", 0x57, "\xe9", "é", "windows-1252", false},
+		{"", 0, "\xc3\xa9", "é", "no codepage declared", false},
+		{"", 0, "\xe9", "é", "no codepage declared", false},
+		{"", 0x99, "\xe9", "é", "0x99 is not supported", false},
+		{"EBCDIC-KLINGON", 0, "", "", "", true},
+	}
+	for _, c := range cases {
+		dec, note, err := chooseDecoder(c.cpg, "t.cpg", c.ldid)
+		if c.fails {
+			if err == nil || !strings.Contains(err.Error(), "t.cpg") {
+				t.Errorf("%q: error %v, want one naming t.cpg", c.cpg, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q/%#x: %v", c.cpg, c.ldid, err)
+			continue
+		}
+		if got := dec.text([]byte(c.in)); got != c.want || !strings.Contains(note, c.note) {
+			t.Errorf("%q/%#x: %q → %q (note %q), want %q (note %q)", c.cpg, c.ldid, c.in, got, note, c.want, c.note)
+		}
+	}
+	// The encoding option overrides the .cpg.
+	p := copySet(t, "edge_shapefile/mbostock/utf8-property.shp")
+	r, got, errs := readAll(t, p, rows.Options{Encoding: "windows-1252"})
+	if len(errs) > 0 || got[0].Values[0] == "ηελλο ςορλδ" || !strings.Contains(strings.Join(r.(rows.Describer).Notes(), ";"), "the encoding option") {
+		t.Errorf("encoding option ignored: %q %v", got[0].Values, errs)
+	}
+}
+
+func TestZipLayers(t *testing.T) {
+	dir := t.TempDir()
+	var bases []string
+	for _, name := range []string{"nodes", "spans"} {
+		base := filepath.Join(dir, name)
+		w, err := Create(base, Point, []Field{{Name: "id", Type: 'C', Length: 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(geom.NewPointFlat(geom.XY, []float64{1, 2}), []any{name[:1]})
+		w.Close()
+		bases = append(bases, base)
+	}
+	zp := filepath.Join(dir, "both.zip")
+	if err := WriteZip(zp, bases...); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errs := readAll(t, zp, rows.Options{})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "layers: nodes, spans") {
+		t.Errorf("two layers, no sheet: %v", errs)
+	}
+	_, _, errs = readAll(t, zp, rows.Options{Sheet: "poles"})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "no layer of that name") {
+		t.Errorf("unknown layer: %v", errs)
+	}
+	_, got, errs := readAll(t, zp, rows.Options{Sheet: "spans"})
+	if len(errs) > 0 || len(got) != 1 || got[0].Values[0] != "s" {
+		t.Errorf("layer spans: %v %v", got, errs)
+	}
+}
