@@ -284,3 +284,21 @@ func TestEveryTableCode(t *testing.T) {
 		}
 	}
 }
+
+// TestNAD27MeadesRanch checks the NAD27 shift against the datum's origin
+// station, Meades Ranch (Kansas): NAD27 39°13'26.686"N 98°32'30.506"W is
+// NAD83 39°13'26.71220"N 98°32'31.74540"W in NGS's NADCON-based datasheet.
+// NAD83 stands in for WGS84 (1-2 m); the stated accuracy is 10 m.
+func TestNAD27MeadesRanch(t *testing.T) {
+	nad27 := mustParse(t, "EPSG:4267")
+	lon, lat, err := nad27.ToWGS84(-(98 + 32.0/60 + 30.506/3600), 39+13.0/60+26.686/3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := metres(lon, lat, -(98 + 32.0/60 + 31.74540/3600), 39+13.0/60+26.71220/3600); d > 10 {
+		t.Errorf("Meades Ranch lands %.1f m from its NAD83 position", d)
+	}
+	if !strings.Contains(nad27.Accuracy(), "10 m") {
+		t.Errorf("accuracy %q does not state 10 m", nad27.Accuracy())
+	}
+}
