@@ -8,7 +8,7 @@ import (
 )
 
 func TestGISMapping(t *testing.T) {
-	_, sets := build(t, "gis/mapping.yaml")
+	_, _, sets := build(t, "gis/mapping.yaml")
 	g := gen.GISData()
 	checkCount(t, sets, "poles", len(g.Poles))
 	for _, p := range g.Poles {

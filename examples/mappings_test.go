@@ -17,8 +17,9 @@ import (
 )
 
 // build loads a mapping and builds it through the real readers, failing the
-// test on any problem.
-func build(t *testing.T, path string) (*mapping.Mapping, map[string]map[string]*mapping.Entity) {
+// test on any problem. It returns the result and, per set, the entities by
+// key (match sets, which have no key, only in the result).
+func build(t *testing.T, path string) (*mapping.Mapping, *mapping.Result, map[string]map[string]*mapping.Entity) {
 	t.Helper()
 	m, err := mapping.Load(path)
 	if err != nil {
@@ -35,6 +36,9 @@ func build(t *testing.T, path string) (*mapping.Mapping, map[string]map[string]*
 	for _, sr := range res.Sets {
 		byKey := map[string]*mapping.Entity{}
 		for _, e := range sr.Entities {
+			if e.Match != nil {
+				continue
+			}
 			if byKey[e.Key] != nil {
 				t.Errorf("%s: set %s has key %q twice", path, sr.Set.Name, e.Key)
 			}
@@ -42,7 +46,7 @@ func build(t *testing.T, path string) (*mapping.Mapping, map[string]map[string]*
 		}
 		sets[sr.Set.Name] = byKey
 	}
-	return m, sets
+	return m, res, sets
 }
 
 // attr returns the values of an entity's attribute (nil when absent or
@@ -68,7 +72,7 @@ func checkCount(t *testing.T, sets map[string]map[string]*mapping.Entity, set st
 func near(a, b float64, tol float64) bool { return math.Abs(a-b) <= tol }
 
 func TestPoleSurveyMapping(t *testing.T) {
-	m, sets := build(t, "pole-survey/mapping.yaml")
+	m, _, sets := build(t, "pole-survey/mapping.yaml")
 	if m.Job == nil || m.Job.Name != "Pole survey example" || m.Job.Model != "example" {
 		t.Errorf("job block = %+v, want name %q, model %q", m.Job, "Pole survey example", "example")
 	}
@@ -164,7 +168,7 @@ func TestKatapultExportMapping(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Node_Attributes.xlsx"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, sets := build(t, filepath.Join(dir, "mapping.yaml"))
+	_, _, sets := build(t, filepath.Join(dir, "mapping.yaml"))
 	checkCount(t, sets, "nodes", 43)
 	byRow := map[int]*mapping.Entity{}
 	for _, e := range sets["nodes"] {
@@ -229,16 +233,42 @@ func moduleRoot(t *testing.T) string {
 // quote in step with the generator.
 func TestReadmeCounts(t *testing.T) {
 	s := gen.PoleSurvey()
-	for file, want := range map[string]string{
-		"README.md":                fmt.Sprintf("Poles (%d), Spans (%d), Midspans (%d)", len(s.Poles), len(s.Spans), len(s.Midspans)),
-		"pole-survey/mapping.yaml": fmt.Sprintf("holds %d poles", len(s.Poles)),
+	for _, c := range []struct{ file, want string }{
+		{"README.md", fmt.Sprintf("Poles (%d), Spans (%d), Midspans (%d)", len(s.Poles), len(s.Spans), len(s.Midspans))},
+		{"README.md", fmt.Sprintf("`inspections.csv` (%d rows)", len(gen.Inspections(s)))},
+		{"pole-survey/mapping.yaml", fmt.Sprintf("holds %d poles", len(s.Poles))},
 	} {
-		b, err := os.ReadFile(file)
+		b, err := os.ReadFile(c.file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(b), want) {
-			t.Errorf("%s should say %q", file, want)
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("%s should say %q", c.file, c.want)
+		}
+	}
+}
+
+func TestEnrichMapping(t *testing.T) {
+	m, res, _ := build(t, "enrich/mapping.yaml")
+	if m.Job == nil || m.Job.Name != "Pole survey example" {
+		t.Errorf("job block = %+v, want the pole survey's job", m.Job)
+	}
+	ins := gen.Inspections(gen.PoleSurvey())
+	got := res.Sets[0].Entities
+	if len(got) != len(ins) {
+		t.Fatalf("%d entities, want %d", len(got), len(ins))
+	}
+	for i, e := range got {
+		in := ins[i]
+		want := mapping.Match{Attribute: "scid", Value: strconv.Itoa(in.Pole.Seq)}
+		if e.ID != "" || e.Match == nil || *e.Match != want {
+			t.Errorf("row %d: id %q, match %+v, want no id and match %+v", e.Source.Row, e.ID, e.Match, want)
+		}
+		if g := attr(e, "pole_condition"); !reflect.DeepEqual(g, []any{in.Condition}) {
+			t.Errorf("row %d: pole_condition = %#v, want %q", e.Source.Row, g, in.Condition)
+		}
+		if g := attr(e, "inspection_note"); in.Remarks == "" && g != nil || in.Remarks != "" && !reflect.DeepEqual(g, []any{in.Remarks}) {
+			t.Errorf("row %d: inspection_note = %#v, want %q", e.Source.Row, g, in.Remarks)
 		}
 	}
 }

@@ -16,8 +16,16 @@ func All(root string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := WritePoleSurvey(dir, PoleSurvey()); err != nil {
+	survey := PoleSurvey()
+	if err := WritePoleSurvey(dir, survey); err != nil {
 		return fmt.Errorf("pole-survey: %w", err)
+	}
+	dir = filepath.Join(root, "enrich")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := WriteInspections(dir, Inspections(survey)); err != nil {
+		return fmt.Errorf("enrich: %w", err)
 	}
 	dir = filepath.Join(root, "gis")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
