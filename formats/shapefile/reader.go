@@ -110,7 +110,7 @@ func (r *Reader) find(p, layer string) (*fileSet, error) {
 				continue
 			}
 			m := &member{name: name, size: info.Size(), open: func() (io.ReadCloser, error) { return os.Open(full) }}
-			fs.set(ext, m, name == base)
+			fs.set(ext, m, strings.TrimSuffix(name, filepath.Ext(name)) == stem)
 		}
 		if fs.shp == nil {
 			return nil, r.fatal(0, "", "", "file not found")
