@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -205,7 +206,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 		c.calls.Add(1)
 		c.inFlight.Add(1)
 		start := time.Now()
-		status, env, err := c.send(ctx, r)
+		status, env, err := c.send(ctx, r, tk)
 		c.inFlight.Add(-1)
 		kind, retry, applied := c.classify(ctx, r, status, env, err)
 		var meta *throttle.Meta
@@ -307,7 +308,7 @@ func neverSent(err error) bool {
 
 // send performs one HTTP exchange. err is a transport or decoding failure
 // (already scrubbed of the key); otherwise status and env are set.
-func (c *Client) send(ctx context.Context, r request) (int, *envelope, error) {
+func (c *Client) send(ctx context.Context, r request, tk *throttle.Ticket) (int, *envelope, error) {
 	q := url.Values{}
 	for k, v := range r.query {
 		q[k] = v
@@ -318,7 +319,11 @@ func (c *Client) send(ctx context.Context, r request) (int, *envelope, error) {
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	// Space the next call from when this one actually left.
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { tk.Sent() },
+	})
+	req, err := http.NewRequestWithContext(traced, r.method, u, body)
 	if err != nil {
 		return 0, nil, c.scrub(err)
 	}

@@ -262,6 +262,20 @@ func InFlightFor(latency, interval time.Duration, limit int) int {
 	return min(max(n, 1), limit)
 }
 
+// Sent tells the throttle when the request actually left (for example from
+// net/http/httptrace's WroteRequest): the next call is spaced from then, so
+// a request that was slow to go out cannot end up closer than the general
+// limit to the one after it. Optional; safe from any goroutine.
+func (tk *Ticket) Sent() {
+	if tk == nil {
+		return
+	}
+	t := tk.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.next = laterOf(t.next, t.cfg.Now().Add(t.cfg.MinInterval+t.margin))
+}
+
 // Done reports the outcome of the call. Extra calls are ignored.
 func (tk *Ticket) Done(r Result) {
 	if tk == nil || tk.done {

@@ -69,6 +69,20 @@ func TestSpacingHonoursIntervalAndMargin(t *testing.T) {
 	}
 }
 
+func TestSpacingCountsFromTheActualSend(t *testing.T) {
+	c := newClock()
+	th := New(Config{MinInterval: 50 * time.Millisecond, Margin: 5 * time.Millisecond, FixedInFlight: 8, Now: c.now})
+	take(t, th, c, 1).Done(Result{Kind: OK, Meta: meta(1_000_000, c.t)})
+	c.add(time.Second)
+	tk := take(t, th, c, 1)
+	c.add(20 * time.Millisecond) // the request left late
+	tk.Sent()
+	c.add(40 * time.Millisecond) // 60ms after Acquire, 40ms after the send
+	if wait, ok := admitted(th, c, 1); ok || wait != 15*time.Millisecond {
+		t.Fatalf("admitted=%v wait=%v, want 15ms more (55ms after the send)", ok, wait)
+	}
+}
+
 func TestBudgetCountsCallsInFlight(t *testing.T) {
 	c := newClock()
 	th := New(Config{MinInterval: time.Millisecond, Margin: time.Millisecond, FixedInFlight: 10, Refill: time.Minute, Now: c.now})
