@@ -3,4 +3,4 @@
 // that the committed files match a fresh run and that every mapping builds.
 package examples
 
-//go:generate go run ./gen -o .
+//go:generate go run ./gen
