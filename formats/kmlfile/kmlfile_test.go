@@ -2,6 +2,7 @@ package kmlfile
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,5 +58,39 @@ func TestWriteAndReadBackWithOGR(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("ogrinfo output lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+func TestEscapingAndOtherGeometries(t *testing.T) {
+	if got := string(appendEscaped(nil, "a&b<c>\"d\"\r\n\x01\xff")); got != "a&amp;b&lt;c&gt;&#34;d&#34;&#xD;\n\uFFFD\uFFFD" {
+		t.Errorf("escaped %q", got)
+	}
+	var buf bytes.Buffer
+	w, err := New(&buf, "d", []Schema{{"l", []Field{{"v", String}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.BeginFolder("l")
+	poly := geom.NewPolygonFlat(geom.XY, []float64{0, 0, 1, 0, 1, 1, 0, 0}, []int{8})
+	if err := w.Placemark("p", poly, []string{"line1\r\nline2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A standard XML parser reads the document back, value intact.
+	var doc struct {
+		Placemark struct {
+			Data    string `xml:"ExtendedData>SchemaData>SimpleData"`
+			Polygon struct {
+				Coords string `xml:"outerBoundaryIs>LinearRing>coordinates"`
+			} `xml:"Polygon"`
+		} `xml:"Document>Folder>Placemark"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if doc.Placemark.Data != "line1\r\nline2" || doc.Placemark.Polygon.Coords == "" {
+		t.Errorf("read back %+v\n%s", doc.Placemark, buf.String())
 	}
 }
