@@ -64,8 +64,9 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the HTTP client (default: a client with a pooled
-// transport sized for concurrent calls and a 2-minute timeout).
+// WithHTTPClient sets the HTTP client (default: a pooled transport sized
+// for concurrent calls; 2 minutes to the response headers, 15 minutes for a
+// whole exchange, as a large job's node list can take a while to download).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
 // WithThrottle sets the throttle (default: throttle.New with the public
@@ -98,7 +99,8 @@ func New(baseURL, apiKey string, opts ...Option) *Client {
 	if c.hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 64
-		c.hc = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+		tr.ResponseHeaderTimeout = 2 * time.Minute
+		c.hc = &http.Client{Transport: tr, Timeout: 15 * time.Minute}
 	}
 	if c.th == nil {
 		c.th = throttle.New(throttle.Config{})
@@ -220,7 +222,11 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 			c.tokens.Add(r.cost)
 			if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
 				if err := json.Unmarshal(env.Data, out); err != nil {
-					return env, &RequestError{Method: r.method, Path: r.path, Err: fmt.Errorf("decoding response: %w", err)}
+					var derr error = &RequestError{Method: r.method, Path: r.path, Err: fmt.Errorf("decoding response: %w", err)}
+					if !r.idempotent {
+						derr = &MaybeAppliedError{Err: derr} // it was applied: do not resend blindly
+					}
+					return env, derr
 				}
 			}
 			return env, nil

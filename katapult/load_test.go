@@ -2,6 +2,7 @@ package katapult_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -119,5 +120,32 @@ func TestAdaptsToChangingBucket(t *testing.T) {
 	}
 	if got := len(must(c.ListNodes(ctx, job.ID, katapult.ListNodesOptions{}))(t)); got != n {
 		t.Errorf("%d nodes written, want %d", got, n)
+	}
+}
+
+// TestWaitingForRefillHonoursContext: with the bucket spent and the refill a
+// minute away, a write waits in the throttle and returns as soon as its
+// context ends, without sending anything.
+func TestWaitingForRefillHonoursContext(t *testing.T) {
+	opts := fastOptions()
+	opts.Bucket = 25
+	run, c := startSandbox(t, opts)
+	ctx := testContext(t)
+	job := must(c.CreateJob(ctx, katapult.JobWrite{Name: "tiny", Model: "m"}))(t)
+	must(c.UpsertNode(ctx, job.ID, nodeID(1), katapult.NodeWrite{Latitude: ptr(1.0), Longitude: ptr(1.0)}, katapult.UpsertOptions{}))(t)
+	before := run.Server.Stats().Calls
+
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.UpsertNode(short, job.ID, nodeID(2), katapult.NodeWrite{Latitude: ptr(1.0), Longitude: ptr(1.0)}, katapult.UpsertOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("returned after %v, want promptly after the 100ms deadline", d)
+	}
+	if got := run.Server.Stats().Calls; got != before {
+		t.Errorf("the server saw %d more calls, want none (the budget was known to be spent)", got-before)
 	}
 }
