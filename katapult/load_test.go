@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kpbulk/kpbulk/katapult"
+	"github.com/kpbulk/kpbulk/throttle"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -147,5 +148,33 @@ func TestWaitingForRefillHonoursContext(t *testing.T) {
 	}
 	if got := run.Server.Stats().Calls; got != before {
 		t.Errorf("the server saw %d more calls, want none (the budget was known to be spent)", got-before)
+	}
+}
+
+// TestTokenLimitWaitsForTheRefill: another user of the key spends the
+// bucket behind the client's back; the client's next write gets a token
+// 429, waits until last_refill_time + refill, and then succeeds.
+func TestTokenLimitWaitsForTheRefill(t *testing.T) {
+	opts := fastOptions()
+	opts.Bucket, opts.Refill = 100, 600*time.Millisecond
+	run, c := startSandbox(t, opts)
+	ctx := testContext(t)
+	other := katapult.New(run.URL, run.Key, katapult.WithThrottle(throttle.New(throttle.Config{MinInterval: time.Millisecond, Refill: opts.Refill})))
+
+	job := must(c.CreateJob(ctx, katapult.JobWrite{Name: "shared key", Model: "m"}))(t) // 90 left
+	for i := range 9 {
+		must(other.UpsertNode(ctx, job.ID, nodeID(100+i), katapult.NodeWrite{Latitude: ptr(1.0), Longitude: ptr(1.0)}, katapult.UpsertOptions{}))(t)
+	}
+	refillDue := c.Throttle().RefillAt()
+	if refillDue.IsZero() {
+		t.Fatal("no refill time known after a call")
+	}
+	must(c.UpsertNode(ctx, job.ID, nodeID(1), katapult.NodeWrite{Latitude: ptr(1.0), Longitude: ptr(1.0)}, katapult.UpsertOptions{}))(t)
+	if now := time.Now(); now.Before(refillDue) {
+		t.Errorf("the write succeeded %v before the refill was due", refillDue.Sub(now))
+	}
+	s := c.Stats()
+	if s.TokenLimited != 1 || s.Retries != 1 || s.Windows != 1 {
+		t.Errorf("stats = %+v, want one token 429, one retry, one refill", s)
 	}
 }
