@@ -145,16 +145,75 @@ func (w *Writer) init() error {
 const wgs84WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]`
 
 // Layer is a feature table being filled. Only one layer is open at a time.
+//
+// Rows are inserted in batches, several rows per INSERT statement: each
+// statement execution through database/sql costs far more than SQLite's
+// work for one row.
 type Layer struct {
-	w       *Writer
-	name    string
-	fields  []Field
-	insert  *sql.Stmt
-	rtree   *sql.Stmt
-	args    []any
-	env     envelope
-	fid     int64
-	scratch []byte
+	w      *Writer
+	name   string
+	fields []Field
+	env    envelope
+	fid    int64
+
+	table, rt batch // the feature table and its R-tree
+	row       []any // scratch for one row's values
+}
+
+// maxVariables is SQLite's default bound on parameters per statement.
+const maxVariables = 32766
+
+// batch buffers the rows of multi-row INSERTs into one table.
+type batch struct {
+	table string // quoted
+	width int    // values per row
+	size  int    // rows per full batch
+	args  []any
+	full  *sql.Stmt // prepared for a full batch
+}
+
+func newBatch(tx *sql.Tx, table string, width int) (batch, error) {
+	b := batch{table: table, width: width, size: max(1, min(256, maxVariables/width))}
+	var err error
+	b.full, err = tx.Prepare(b.query(b.size))
+	b.args = make([]any, 0, b.size*width)
+	return b, err
+}
+
+func (b *batch) query(rows int) string {
+	row := "(?" + strings.Repeat(", ?", b.width-1) + ")"
+	return "INSERT INTO " + b.table + " VALUES " + row + strings.Repeat(", "+row, rows-1)
+}
+
+// add buffers one row, flushing a full batch.
+func (b *batch) add(tx *sql.Tx, vals ...any) error {
+	b.args = append(b.args, vals...)
+	if len(b.args) < b.size*b.width {
+		return nil
+	}
+	return b.flush(tx)
+}
+
+func (b *batch) flush(tx *sql.Tx) error {
+	rows := len(b.args) / b.width
+	var err error
+	switch {
+	case rows == 0:
+		return nil
+	case rows == b.size:
+		_, err = b.full.Exec(b.args...)
+	default:
+		_, err = tx.Exec(b.query(rows), b.args...)
+	}
+	clear(b.args)
+	b.args = b.args[:0]
+	return err
+}
+
+func (b *batch) close() {
+	if b.full != nil {
+		b.full.Close()
+	}
 }
 
 // CreateLayer adds a feature table. Field names that SQLite would take for
@@ -170,10 +229,8 @@ func (w *Writer) CreateLayer(name string, gt GeomType, fields []Field) (*Layer, 
 	l := &Layer{w: w, name: name, fields: uniqueFields(fields), env: emptyEnvelope()}
 	var cols strings.Builder
 	fmt.Fprintf(&cols, "%s INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, %s %s", ident(fidColumn), ident(geomColumn), gt)
-	marks := "?, ?"
 	for _, f := range l.fields {
 		fmt.Fprintf(&cols, ", %s %s", ident(f.Name), f.Type.sql())
-		marks += ", ?"
 	}
 	rt := ident("rtree_" + name + "_" + geomColumn)
 	stmts := []string{
@@ -195,14 +252,13 @@ func (w *Writer) CreateLayer(name string, gt GeomType, fields []Field) (*Layer, 
 		return nil, fmt.Errorf("gpkg: layer %q: %w", name, err)
 	}
 	var err error
-	if l.insert, err = w.tx.Prepare(fmt.Sprintf("INSERT INTO %s VALUES (%s)", ident(name), marks)); err != nil {
+	if l.table, err = newBatch(w.tx, ident(name), 2+len(l.fields)); err != nil {
 		return nil, fmt.Errorf("gpkg: layer %q: %w", name, err)
 	}
-	if l.rtree, err = w.tx.Prepare(fmt.Sprintf("INSERT INTO %s VALUES (?, ?, ?, ?, ?)", rt)); err != nil {
-		l.insert.Close()
+	if l.rt, err = newBatch(w.tx, rt, 5); err != nil {
+		l.table.close()
 		return nil, fmt.Errorf("gpkg: layer %q: %w", name, err)
 	}
-	l.args = make([]any, 2+len(l.fields))
 	w.open = l
 	return l, nil
 }
@@ -218,54 +274,65 @@ func (l *Layer) FieldNames() []string {
 
 // Insert adds one feature. values line up with the layer's fields and hold
 // string, int64, float64, bool, time.Time or nil; g is WGS84 lon/lat or nil.
+// Errors from SQLite may surface on a later Insert or on Close, as rows are
+// written in batches.
 func (l *Layer) Insert(g geom.T, values []any) error {
 	if len(values) != len(l.fields) {
 		return fmt.Errorf("gpkg: layer %q: %d values for %d fields", l.name, len(values), len(l.fields))
 	}
 	l.fid++
-	l.args[0] = l.fid
-	l.args[1] = nil
+	tx := l.w.tx
+	row := append(l.row[:0], l.fid, nil)
 	var env envelope
-	if g != nil && !g.Empty() {
-		var err error
+	hasGeom := g != nil && !g.Empty()
+	if hasGeom {
 		env = envelopeOf(g)
-		l.scratch, err = encodeGeometry(l.scratch[:0], g, env)
+		blob, err := encodeGeometry(nil, g, env) // kept by the batch: a fresh slice
 		if err != nil {
 			return fmt.Errorf("gpkg: layer %q feature %d: %w", l.name, l.fid, err)
 		}
-		l.args[1] = l.scratch
+		row[1] = blob
 	}
 	for i, v := range values {
 		switch v := v.(type) {
 		case time.Time:
-			l.args[2+i] = v.UTC().Format("2006-01-02T15:04:05.000Z")
+			row = append(row, v.UTC().Format("2006-01-02T15:04:05.000Z"))
 		case string, int64, float64, bool, nil:
-			l.args[2+i] = v
+			row = append(row, v)
 		default:
 			return fmt.Errorf("gpkg: layer %q feature %d field %q: unsupported value type %T", l.name, l.fid, l.fields[i].Name, v)
 		}
 	}
-	if _, err := l.insert.Exec(l.args...); err != nil {
-		return fmt.Errorf("gpkg: layer %q feature %d: %w", l.name, l.fid, err)
+	l.row = row
+	if err := l.table.add(tx, row...); err != nil {
+		return fmt.Errorf("gpkg: layer %q, features up to %d: %w", l.name, l.fid, err)
 	}
-	if l.args[1] != nil {
-		if _, err := l.rtree.Exec(l.fid, env.minX, env.maxX, env.minY, env.maxY); err != nil {
-			return fmt.Errorf("gpkg: layer %q feature %d: spatial index: %w", l.name, l.fid, err)
+	if hasGeom {
+		if err := l.rt.add(tx, l.fid, env.minX, env.maxX, env.minY, env.maxY); err != nil {
+			return fmt.Errorf("gpkg: layer %q, features up to %d: spatial index: %w", l.name, l.fid, err)
 		}
 		l.env.extend(env)
 	}
 	return nil
 }
 
-// Close records the layer's extent and creates its index triggers.
+// Close writes the last rows, records the layer's extent and creates its
+// index triggers.
 func (l *Layer) Close() error {
 	if l.w.open != l {
 		return nil
 	}
 	l.w.open = nil
-	l.insert.Close()
-	l.rtree.Close()
 	tx := l.w.tx
+	err := l.table.flush(tx)
+	if err == nil {
+		err = l.rt.flush(tx)
+	}
+	l.table.close()
+	l.rt.close()
+	if err != nil {
+		return fmt.Errorf("gpkg: layer %q: %w", l.name, err)
+	}
 	if l.env.valid() {
 		if _, err := tx.Exec(`UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?`,
 			l.env.minX, l.env.minY, l.env.maxX, l.env.maxY, l.name); err != nil {

@@ -2,6 +2,7 @@ package gpkg
 
 import (
 	"database/sql"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -130,5 +131,49 @@ func TestReadBackWithOGR(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), "= 1") {
 			t.Errorf("HasSpatialIndex: %v\n%s", err, out)
 		}
+	}
+}
+
+// Many rows go through full batches and a final partial one.
+func TestBatches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "many.gpkg")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.CreateLayer("pts", Point, []Field{{"n", Integer}, {"label", Text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	for i := range n {
+		var g geom.T
+		if i%10 != 9 { // every tenth without geometry
+			g = geom.NewPointFlat(geom.XY, []float64{float64(i) / 1000, 45})
+		}
+		if err := l.Insert(g, []any{int64(i), fmt.Sprintf("p%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, indexed int
+	var label string
+	db.QueryRow(`SELECT count(*) FROM pts`).Scan(&rows)
+	db.QueryRow(`SELECT count(*) FROM rtree_pts_geom`).Scan(&indexed)
+	db.QueryRow(`SELECT label FROM pts WHERE fid = 778 AND n = 777`).Scan(&label)
+	if rows != n || indexed != n-n/10 || label != "p777" {
+		t.Errorf("rows %d, indexed %d, row 778 label %q", rows, indexed, label)
+	}
+	var minx float64
+	db.QueryRow(`SELECT minx FROM rtree_pts_geom WHERE id = 778`).Scan(&minx)
+	if minx < 0.7769 || minx > 0.7771 {
+		t.Errorf("index entry of fid 778: minx %v", minx)
 	}
 }
