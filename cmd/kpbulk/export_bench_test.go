@@ -59,7 +59,7 @@ func TestExportBenchmark(t *testing.T) {
 	// kpbulk's GeoJSON, one file per layer, is ogr2ogr's input.
 	src := filepath.Join(dir, "src")
 	os.Mkdir(src, 0o755)
-	if _, _, err := measure(bin, append([]string{"export", "--job", jobID, "-o", src, "--format", "geojson"}, conn...)...); err != nil {
+	if _, _, _, err := measure(bin, append([]string{"export", "--job", jobID, "-o", src, "--format", "geojson"}, conn...)...); err != nil {
 		t.Fatal(err)
 	}
 	layers := []string{"nodes", "connections", "sections"}
@@ -101,16 +101,16 @@ func TestExportBenchmark(t *testing.T) {
 	}
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n%d nodes, %d connections, %d sections\n", n, n, n/10)
-	fmt.Fprintf(&table, "%-8s %12s %12s   %12s %12s   %s\n", "format", "kpbulk s", "kpbulk MB", "ogr2ogr s", "ogr2ogr MB", "ratio")
+	fmt.Fprintf(&table, "%-8s %9s %9s %9s   %9s %9s %9s   %s\n", "format", "kpbulk s", "cpu s", "MB", "ogr2ogr s", "cpu s", "MB", "wall ratio, cpu ratio")
 	for _, tg := range targets {
 		out := filepath.Join(dir, "kp", tg.out)
 		os.MkdirAll(filepath.Dir(out), 0o755)
 		args := append([]string{"export", "--job", jobID, "-o", out, "--format", tg.format}, conn...)
-		secs, mb, err := measure(bin, args...)
+		secs, cpu, mb, err := measure(bin, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", tg.format, err)
 		}
-		oSecs, oMB := 0.0, 0.0
+		oSecs, oCPU, oMB := 0.0, 0.0, 0.0
 		if haveOGR == nil {
 			oOut := filepath.Join(dir, "ogr", tg.out)
 			os.MkdirAll(oOut, 0o755)
@@ -120,45 +120,47 @@ func TestExportBenchmark(t *testing.T) {
 				os.Remove(oOut)
 			}
 			for _, a := range tg.ogr(oOut) {
-				s, m, err := measure("ogr2ogr", a...)
+				s, c, m, err := measure("ogr2ogr", a...)
 				if err != nil {
 					t.Fatalf("ogr2ogr %v: %v", a, err)
 				}
-				oSecs += s
+				oSecs, oCPU = oSecs+s, oCPU+c
 				oMB = max(oMB, m)
 			}
 		}
-		fmt.Fprintf(&table, "%-8s %12.2f %12.0f   %12.2f %12.0f   %.2f\n", tg.format, secs, mb, oSecs, oMB, secs/max(oSecs, 1e-9))
+		fmt.Fprintf(&table, "%-8s %9.2f %9.2f %9.0f   %9.2f %9.2f %9.0f   %.2f, %.2f\n",
+			tg.format, secs, cpu, mb, oSecs, oCPU, oMB, secs/max(oSecs, 1e-9), cpu/max(oCPU, 1e-9))
 	}
 	t.Log(table.String())
 }
 
-// measure runs a command under GNU time and returns its wall time and peak
+// measure runs a command under GNU time and returns its wall time, CPU
+// time (user + system: steadier than wall time on a busy machine) and peak
 // RSS (MB). (The rusage Go reports for its own children would include this
 // test process's memory: Linux carries the peak RSS across the vfork+exec
 // Go uses.)
-func measure(name string, args ...string) (secs, mb float64, err error) {
+func measure(name string, args ...string) (secs, cpu, mb float64, err error) {
 	stats, err := os.CreateTemp("", "time-*")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	stats.Close()
 	defer os.Remove(stats.Name())
-	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%e %M", "-o", stats.Name(), name}, args...)...)
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%e %U %S %M", "-o", stats.Name(), name}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%s %v: %v: %s", name, args, err, stderr.String())
+		return 0, 0, 0, fmt.Errorf("%s %v: %v: %s", name, args, err, stderr.String())
 	}
 	b, err := os.ReadFile(stats.Name())
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	var kb float64
-	if _, err := fmt.Sscan(string(b), &secs, &kb); err != nil {
-		return 0, 0, fmt.Errorf("time output %q: %w", b, err)
+	var user, sys, kb float64
+	if _, err := fmt.Sscan(string(b), &secs, &user, &sys, &kb); err != nil {
+		return 0, 0, 0, fmt.Errorf("time output %q: %w", b, err)
 	}
-	return secs, kb / 1024, nil
+	return secs, user + sys, kb / 1024, nil
 }
 
 // syntheticJob is a Katapult job JSON of n poles on a grid, n spans (each
