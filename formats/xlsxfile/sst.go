@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // sharedStrings holds a workbook's shared string table compactly: all text
@@ -32,7 +33,8 @@ const maxSharedText = 1 << 31
 // readSharedStrings streams a sharedStrings part.
 func readSharedStrings(r io.Reader) (*sharedStrings, error) {
 	x := newXMLScanner(r)
-	var buf []byte
+	var buf []byte // one item's text
+	var text strings.Builder
 	var ends []uint32
 	for {
 		_, t, err := x.next()
@@ -47,19 +49,20 @@ func readSharedStrings(r io.Reader) (*sharedStrings, error) {
 		}
 		switch t.kind {
 		case tagStart:
-			if buf, err = readRichText(x, buf, "si"); err != nil {
+			if buf, err = readRichText(x, buf[:0], "si"); err != nil {
 				return nil, sstError(err)
 			}
+			text.Write(buf)
 		case tagEmpty:
 		default:
 			continue
 		}
-		if len(buf) >= maxSharedText {
+		if text.Len() >= maxSharedText {
 			return nil, errors.New("the shared strings exceed 2 GiB")
 		}
-		ends = append(ends, uint32(len(buf)))
+		ends = append(ends, uint32(text.Len()))
 	}
-	return &sharedStrings{text: string(buf), ends: ends}, nil
+	return &sharedStrings{text: text.String(), ends: ends}, nil
 }
 
 func sstError(err error) error {
