@@ -20,7 +20,7 @@ import (
 var (
 	maxUnzipped    int64 = 1 << 30
 	maxMetaPart    int64 = 16 << 20 // workbook.xml, rels
-	excelizeXMLMem int64 = 1 << 20 // parts excelize keeps in memory; larger go to temp files (we never ask excelize for the big ones)
+	excelizeXMLMem int64 = 1 << 20  // parts excelize keeps in memory; larger go to temp files (we never ask excelize for the big ones)
 )
 
 // workbook is what the row reader needs from an opened XLSX file.
