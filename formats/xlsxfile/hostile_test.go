@@ -210,9 +210,9 @@ func TestZipBomb(t *testing.T) {
 	t.Run("inflates past the cap", func(t *testing.T) {
 		// 8 MiB of zeros deflate to a few KiB; with the cap lowered to
 		// 1 MiB the workbook is refused.
-		old := maxUnzipped
+		oldMax, oldMem := maxUnzipped, excelizeXMLMem
 		maxUnzipped, excelizeXMLMem = 1<<20, 1<<20
-		defer func() { maxUnzipped, excelizeXMLMem = old, 16<<20 }()
+		defer func() { maxUnzipped, excelizeXMLMem = oldMax, oldMem }()
 		p := withParts(t, map[string][]byte{"xl/media/zeros.bin": make([]byte, 8<<20)})
 		if _, err := readFile(t, p); err == nil || !strings.Contains(err.Error(), "zip bomb") {
 			t.Errorf("err = %v, want zip bomb refused", err)
