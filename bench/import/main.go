@@ -42,8 +42,9 @@ func main() {
 	scale := flag.Float64("scale", 10, "divide the API's time limits by this")
 	latency := flag.Duration("latency", 0, "sandbox latency added to every call")
 	workers := flag.Int("workers", 16, "executor workers (the throttle decides what is really in flight)")
+	inFlight := flag.Int("inflight", 0, "fixed calls in flight (0: the throttle adapts to latency; as --concurrency)")
 	flag.Parse()
-	if err := run(*poles, *planRows, *scale, *latency, *workers); err != nil {
+	if err := run(*poles, *planRows, *scale, *latency, *workers, *inFlight); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -51,7 +52,7 @@ func main() {
 
 type row struct{ name, value, target string }
 
-func run(poles, planRows int, scale float64, latency time.Duration, workers int) error {
+func run(poles, planRows int, scale float64, latency time.Duration, workers, inFlight int) error {
 	dir, err := os.MkdirTemp("", "kpbulk-bench")
 	if err != nil {
 		return err
@@ -59,7 +60,7 @@ func run(poles, planRows int, scale float64, latency time.Duration, workers int)
 	defer os.RemoveAll(dir)
 	var rows []row
 	if poles > 0 {
-		r, err := benchImport(dir, poles, scale, latency, workers)
+		r, err := benchImport(dir, poles, scale, latency, workers, inFlight)
 		if err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func build(ctx context.Context, path string) (*mapping.Mapping, *mapping.Result,
 	return m, res, nil
 }
 
-func benchImport(dir string, n int, scale float64, latency time.Duration, workers int) ([]row, error) {
+func benchImport(dir string, n int, scale float64, latency time.Duration, workers, inFlight int) ([]row, error) {
 	ctx := context.Background()
 	sub := filepath.Join(dir, "import")
 	if err := os.MkdirAll(sub, 0o755); err != nil {
@@ -171,7 +172,8 @@ func benchImport(dir string, n int, scale float64, latency time.Duration, worker
 		return nil, err
 	}
 	defer srv.Close()
-	th := throttle.New(throttle.Config{MinInterval: opts.MinInterval, Refill: opts.Refill})
+	// The throttle as the CLI configures it for a loopback server (connect.go).
+	th := throttle.New(throttle.Config{MinInterval: opts.MinInterval, Refill: opts.Refill, FixedInFlight: inFlight, RefillSlack: 5 * time.Millisecond})
 	c := katapult.New(srv.URL, srv.Key, katapult.WithThrottle(th))
 	job, err := c.CreateJob(ctx, katapult.JobWrite{Name: "bench", Model: "bench"})
 	if err != nil {
@@ -195,6 +197,15 @@ func benchImport(dir string, n int, scale float64, latency time.Duration, worker
 		return nil, err
 	}
 	defer f.Close()
+	if os.Getenv("BENCH_TRACE") != "" {
+		go func() {
+			for t0 := time.Now(); ; time.Sleep(500 * time.Millisecond) {
+				st, cs := srv.Server.Stats(), c.Stats()
+				fmt.Fprintf(os.Stderr, "%6.1fs writes %6d general429 %4d inflight %2d available %5d budget %5d windows %d\n",
+					time.Since(t0).Seconds(), st.Writes-base.Writes, st.GeneralLimited, cs.InFlight, cs.Available, cs.Budget, cs.Windows)
+			}
+		}()
+	}
 	sum, err := importer.Execute(ctx, c, f, "bench", workers, nil)
 	if err != nil {
 		return nil, err
@@ -215,7 +226,7 @@ func benchImport(dir string, n int, scale float64, latency time.Duration, worker
 	minTokens := int64(10*len(p.Ops) + 2)
 	return []row{
 		{"import: entities", fmt.Sprintf("%d poles + %d spans (%d writes planned, %d applied, %d failed)", n, n, len(p.Ops), writes, sum.Failed), ""},
-		{"import: limits", fmt.Sprintf("interval %s, refill %s, bucket %d, latency %s (API ÷ %g)", opts.MinInterval, opts.Refill, opts.Bucket, latency, scale), ""},
+		{"import: limits", fmt.Sprintf("interval %s, refill %s, bucket %d, latency %s (API ÷ %g), in flight %s", opts.MinInterval, opts.Refill, opts.Bucket, latency, scale, inFlightText(inFlight, c)), ""},
 		{"import: wall time", fmt.Sprintf("%s (ideal %s; ×%g = %s at real limits)", wall.Round(time.Millisecond), ideal.Round(time.Millisecond), scale, time.Duration(float64(wall)*scale).Round(time.Second)), ""},
 		{"import: throughput vs ideal", fmt.Sprintf("%.1f%%", 100*ideal.Seconds()/wall.Seconds()), "≥ 95%"},
 		{"import: tokens", fmt.Sprintf("%d (minimum %d, +%.3f%%)", tokens, minTokens, 100*float64(tokens-minTokens)/float64(minTokens)), "≤ +0.1%"},
@@ -295,4 +306,11 @@ func benchPlan(dir string, n int) ([]row, error) {
 		{"plan: peak Go heap+stacks", fmt.Sprintf("%.0f MB (runtime Sys %.0f MB)", float64(peak.Load())/1e6, float64(ms.Sys)/1e6), "< 300 MB"},
 		{"plan: ETA at real limits", p.ETA.Round(time.Second).String(), ""},
 	}, nil
+}
+
+func inFlightText(fixed int, c *katapult.Client) string {
+	if fixed > 0 {
+		return fmt.Sprintf("%d fixed", fixed)
+	}
+	return fmt.Sprintf("adaptive (max %d)", c.Stats().MaxInFlight)
 }
