@@ -79,3 +79,26 @@ func Counted(layers []*Layer, p Progress) ([]*Layer, int) {
 	}
 	return out, total
 }
+
+// Tally wraps layers so the features each one yields are counted into the
+// returned slice (counts[i] for layers[i]) as the writers consume them. A
+// layer's Len is an upper bound with a mapping (a set keeps only its
+// entities); the tally is what was written.
+func Tally(layers []*Layer) ([]*Layer, []int) {
+	counts := make([]int, len(layers))
+	out := make([]*Layer, len(layers))
+	for i, l := range layers {
+		c := *l
+		src := l.Features
+		c.Features = func(yield func(Feature) bool) {
+			for f := range src {
+				counts[i]++
+				if !yield(f) {
+					return
+				}
+			}
+		}
+		out[i] = &c
+	}
+	return out, counts
+}

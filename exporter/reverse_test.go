@@ -170,10 +170,20 @@ func TestReverseRoundTrip(t *testing.T) {
 		t.Fatalf("reverse: %v %v", err, probs)
 	}
 	out := t.TempDir()
+	written := map[string]int{}
 	for _, f := range files {
-		if _, err := WriteFile(filepath.Join(out, f.Path), f.Format, f.Layers, f.Delim); err != nil {
+		layers, counts := Tally(f.Layers)
+		if _, err := WriteFile(filepath.Join(out, f.Path), f.Format, layers, f.Delim); err != nil {
 			t.Fatal(err)
 		}
+		for i, l := range layers {
+			written[l.Name] += counts[i]
+		}
+	}
+	// The job's reference node is not a pole: the constant node_type
+	// keeps it out of the poles file.
+	if written["poles"] != 3 || written["spans"] != 2 || written["midspans"] != 1 {
+		t.Errorf("rows written %v", written)
 	}
 	writeTree(t, out, map[string]string{"mapping.yaml": rtMapping})
 	again := build(t, filepath.Join(out, "mapping.yaml"))

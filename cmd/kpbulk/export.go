@@ -118,53 +118,69 @@ func runExport(cmd *cobra.Command, g *globals, o *exportOptions) error {
 
 	sum := exportSummary{Event: "summary", Job: jobID, Layers: map[string]int{}}
 	if m == nil {
-		layers := exporter.Build(job, exporter.BuildOptions{WKT: format.Tabular(), NodesOnly: !since.IsZero()})
-		layers, finish := g.exportProgress(layers)
-		warns, err := exporter.Write(o.output, format, layers)
-		finish()
-		g.exportWarnings(&sum, warns)
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", o.output, err)
-		}
-		sum.Format = string(format)
-		sum.Files = []string{o.output}
-		for _, l := range layers {
-			sum.Layers[l.Name] = l.Len
-		}
+		err = g.exportPlain(job, o.output, format, !since.IsZero(), &sum)
 	} else {
-		files, probs, err := exporter.Reverse(m, job)
-		if err != nil {
-			return err
-		}
-		for _, p := range probs {
-			g.exportWarnings(&sum, []string{p.Error()})
-		}
-		var all []*exporter.Layer
-		for _, f := range files {
-			all = append(all, f.Layers...)
-		}
-		counted, finish := g.exportProgress(all)
-		i := 0
-		for _, f := range files {
-			n := len(f.Layers)
-			f.Layers, i = counted[i:i+n], i+n
-			path := filepath.Join(o.output, f.Path)
-			warns, err := exporter.WriteFile(path, f.Format, f.Layers, f.Delim)
-			g.exportWarnings(&sum, warns)
-			if err != nil {
-				finish()
-				return fmt.Errorf("writing %s: %w", path, err)
-			}
-			sum.Files = append(sum.Files, path)
-		}
-		finish()
-		for _, l := range counted {
-			sum.Layers[l.Name] += l.Len
-		}
+		err = g.exportMapping(job, m, o.output, &sum)
+	}
+	if err != nil {
+		return err
 	}
 	st := c.Stats()
 	sum.Calls, sum.Tokens, sum.Seconds = st.Calls, st.Tokens, time.Since(start).Seconds()
 	return g.printExportSummary(sum)
+}
+
+// exportPlain writes the job's nodes, connections and sections layers.
+func (g *globals) exportPlain(job *exporter.Job, output string, format exporter.Format, nodesOnly bool, sum *exportSummary) error {
+	layers := exporter.Build(job, exporter.BuildOptions{WKT: format.Tabular(), NodesOnly: nodesOnly})
+	layers, counts := exporter.Tally(layers)
+	layers, finish := g.exportProgress(layers)
+	warns, err := exporter.Write(output, format, layers)
+	finish()
+	g.exportWarnings(sum, warns)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", output, err)
+	}
+	sum.Format, sum.Files = string(format), []string{output}
+	for i, l := range layers {
+		sum.Layers[l.Name] = counts[i]
+	}
+	return nil
+}
+
+// exportMapping runs the mapping in reverse and writes each source file
+// inside the folder output.
+func (g *globals) exportMapping(job *exporter.Job, m *mapping.Mapping, output string, sum *exportSummary) error {
+	files, probs, err := exporter.Reverse(m, job)
+	if err != nil {
+		return err
+	}
+	for _, p := range probs {
+		g.exportWarnings(sum, []string{p.Error()})
+	}
+	var all []*exporter.Layer
+	for _, f := range files {
+		all = append(all, f.Layers...)
+	}
+	all, counts := exporter.Tally(all)
+	all, finish := g.exportProgress(all)
+	defer finish()
+	i := 0
+	for _, f := range files {
+		layers := all[i : i+len(f.Layers)]
+		i += len(f.Layers)
+		path := filepath.Join(output, f.Path)
+		warns, err := exporter.WriteFile(path, f.Format, layers, f.Delim)
+		g.exportWarnings(sum, warns)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		sum.Files = append(sum.Files, path)
+	}
+	for i, l := range all {
+		sum.Layers[l.Name] += counts[i]
+	}
+	return nil
 }
 
 // exportWarnings prints warnings (values changed to fit a format, mapping
