@@ -47,6 +47,9 @@ type sheetScanner struct {
 	errRow int
 	cells  []rawCell
 	text   []byte
+	// merges are the merged ranges, known once the whole part is read.
+	merges      []string
+	mergesKnown bool
 }
 
 func newSheetScanner(r io.Reader) *sheetScanner {
@@ -104,9 +107,34 @@ func (s *sheetScanner) nextRow() (int, []rawCell, error) {
 		case tagEnd:
 			if string(t.name) == "sheetData" {
 				s.done = true
+				s.collectMerges()
 				return 0, nil, io.EOF
 			}
 			return 0, nil, s.fail(fmt.Errorf("malformed XML: unexpected </%s> in <sheetData>", t.name))
+		}
+	}
+}
+
+// collectMerges reads the rest of the part after </sheetData> for the
+// <mergeCell> elements that follow it, so that a reader that has read all
+// rows knows the merges without a second pass. Trouble in that tail does
+// not concern the rows: merges are then left unknown.
+func (s *sheetScanner) collectMerges() {
+	const maxMerges = 100000
+	var refs []string
+	for len(refs) < maxMerges {
+		_, t, err := s.x.next()
+		if err == io.EOF {
+			s.merges, s.mergesKnown = refs, true
+			return
+		}
+		if err != nil {
+			return
+		}
+		if t.kind != tagEnd && string(t.name) == "mergeCell" {
+			if ref := attr(t.attrs, "ref"); ref != nil {
+				refs = append(refs, string(ref))
+			}
 		}
 	}
 }

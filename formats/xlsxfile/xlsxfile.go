@@ -230,8 +230,8 @@ func (r *Reader) cellText(c rawCell) (string, error) {
 
 // Notes reports merged cells: a merged header leaves the columns it covers
 // without names of their own, and only the first cell of a merged range
-// holds its value. Reading the merges costs a pass over the sheet part, so
-// it is done on the first call.
+// holds its value. After all rows are read the merges are known; called
+// earlier, Notes makes its own pass over the sheet part for them.
 func (r *Reader) Notes() []string {
 	if r.notesDone || r.wb == nil {
 		return r.notes
@@ -271,6 +271,9 @@ func (r *Reader) Notes() []string {
 }
 
 func (r *Reader) merges() ([]string, error) {
+	if r.sc != nil && r.sc.mergesKnown {
+		return r.sc.merges, nil
+	}
 	part, err := r.wb.openPart(r.sheet.part)
 	if err != nil {
 		return nil, err

@@ -295,10 +295,21 @@ func TestMergedHeaderNote(t *testing.T) {
 		f.MergeCell("Sheet1", "A1", "B1")
 		f.SetSheetRow("Sheet1", "A2", &[]any{47.6, -122.3, "SCL"})
 	})
+	// Asked before the rows are read, Notes scans the part itself; after
+	// them, it uses the merges the row scan collected. Same answer.
+	early := mustOpen(t, p, rows.Options{}).(rows.Describer).Notes()
+	if len(early) != 1 || !strings.Contains(early[0], "A1:B1") || !strings.Contains(early[0], "{#2}") {
+		t.Errorf("notes = %q", early)
+	}
 	r := mustOpen(t, p, rows.Options{})
-	notes := r.(rows.Describer).Notes()
-	if len(notes) != 1 || !strings.Contains(notes[0], "A1:B1") || !strings.Contains(notes[0], "{#2}") {
-		t.Errorf("notes = %q", notes)
+	if _, _, err := readAll(t, r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.(*Reader).sc.mergesKnown {
+		t.Error("merges not collected by the row scan")
+	}
+	if late := r.(rows.Describer).Notes(); !reflect.DeepEqual(late, early) {
+		t.Errorf("notes after reading = %q, before = %q", late, early)
 	}
 }
 
