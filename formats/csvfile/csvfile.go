@@ -116,10 +116,22 @@ func newReader(src io.Reader, name string, opts rows.Options) (*Reader, error) {
 		r.br = bufio.NewReaderSize(transform.NewReader(raw, dec), bufSize)
 	}
 
+	sample, _ = r.br.Peek(bufSize)
+	if bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0 {
+		// Classic Mac OS line ends (Excel's "CSV (Macintosh)"): CR alone.
+		r.br = bufio.NewReaderSize(crToLF{r.br}, bufSize)
+		sample, _ = r.br.Peek(bufSize)
+		r.notes = append(r.notes, "lines end in CR alone (classic Mac OS); read as line breaks")
+	}
 	switch {
 	case opts.Delimiter == 0:
-		sample, _ := r.br.Peek(bufSize)
 		r.delim = Sniff(sample)
+		switch r.delim {
+		case ';':
+			r.notes = append(r.notes, "fields separated by semicolons (detected)")
+		case '\t':
+			r.notes = append(r.notes, "fields separated by tabs (detected)")
+		}
 	case opts.Delimiter < utf8.RuneSelf && opts.Delimiter != '"' && opts.Delimiter != '\n' && opts.Delimiter != '\r':
 		r.delim = byte(opts.Delimiter)
 	default:
@@ -356,6 +368,19 @@ func (r *Reader) readRecord() error {
 		}
 		line = line[1:] // the delimiter
 	}
+}
+
+// crToLF turns every CR into LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // trimEOL drops a trailing "\n" or "\r\n".

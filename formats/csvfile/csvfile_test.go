@@ -206,16 +206,25 @@ func TestRows(t *testing.T) {
 			rows: []want{{2, []string{" 7 ", `say "hi"`}}, {3, []string{"8", "a\nb"}}},
 		},
 		{
-			name: "semicolons sniffed over decimal commas",
-			in:   "x;y;z\n1,5;2,5;a\n3,5;4,5;b\n",
-			cols: []string{"x", "y", "z"},
-			rows: []want{{2, []string{"1,5", "2,5", "a"}}, {3, []string{"3,5", "4,5", "b"}}},
+			name:  "semicolons sniffed over decimal commas",
+			in:    "x;y;z\n1,5;2,5;a\n3,5;4,5;b\n",
+			cols:  []string{"x", "y", "z"},
+			rows:  []want{{2, []string{"1,5", "2,5", "a"}}, {3, []string{"3,5", "4,5", "b"}}},
+			notes: 1,
 		},
 		{
-			name: "tab delimited with commas in text",
-			in:   "name\tnote\nP1\ta, b\n",
-			cols: []string{"name", "note"},
-			rows: []want{{2, []string{"P1", "a, b"}}},
+			name:  "tab delimited with commas in text",
+			in:    "name\tnote\nP1\ta, b\n",
+			cols:  []string{"name", "note"},
+			rows:  []want{{2, []string{"P1", "a, b"}}},
+			notes: 1,
+		},
+		{
+			name:  "classic Mac line ends",
+			in:    "a,b\r1,\"x\ry\"\r\r2,3\r",
+			cols:  []string{"a", "b"},
+			rows:  []want{{2, []string{"1", "x\ny"}}, {4, []string{"2", "3"}}},
+			notes: 1,
 		},
 		{
 			name: "delimiter override",
@@ -248,7 +257,7 @@ func TestRows(t *testing.T) {
 			in:    utf16le("\ufeffa\tb\r\nü\t2\r\n"),
 			cols:  []string{"a", "b"},
 			rows:  []want{{2, []string{"ü", "2"}}},
-			notes: 1,
+			notes: 2, // UTF-16 and tabs
 		},
 		{
 			name: "encoding override",
