@@ -247,6 +247,24 @@ func TestZipBomb(t *testing.T) {
 	})
 }
 
+func TestHostileMetadata(t *testing.T) {
+	// Parts excelize reads: entity tricks and deep nesting end in an error
+	// or are ignored, never a hang or a crash.
+	lol := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>`
+	for name, parts := range map[string]map[string][]byte{
+		"workbook with entities": {"xl/workbook.xml": []byte(lol + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="&lol2;" sheetId="1" r:id="rId1"/></sheets></workbook>`)},
+		"deeply nested styles":   {"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + strings.Repeat("<a>", 500000) + strings.Repeat("</a>", 500000) + `</styleSheet>`)},
+		"rels with entities":     {"xl/_rels/workbook.xml.rels": []byte(lol + `<Relationships><Relationship Id="&lol2;"/></Relationships>`)},
+	} {
+		p := withParts(t, parts)
+		n, err := readFile(t, p)
+		t.Logf("%s: %d rows, %v", name, n, err)
+		if err == nil && n != 0 {
+			t.Errorf("%s: read %d rows", name, n)
+		}
+	}
+}
+
 func TestBrokenFiles(t *testing.T) {
 	good := build(t, func(f *excelize.File) {
 		for i := 1; i < 2000; i++ {
