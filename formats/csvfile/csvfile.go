@@ -10,8 +10,8 @@
 // blank lines count. Text is returned exactly as written; a bare quote inside
 // an unquoted field is literal text, as in Excel.
 //
-// Problems confined to a row (a row with fewer fields than the header, or
-// with extra non-empty fields, text after a closing quote, invalid UTF-8) are
+// Problems confined to a row (a row that stops before a named column, or
+// has extra non-empty fields, text after a closing quote, invalid UTF-8) are
 // non-fatal *rows.Error values; an unterminated quoted field is fatal and
 // names the row where it opened. Memory is flat: one record at a time.
 package csvfile
@@ -210,7 +210,14 @@ func (r *Reader) makeRow() (rows.Row, error) {
 	switch {
 	case len(vals) < n:
 		row.Values = append(vals, make([]string, n-len(vals))...)
-		return row, r.rowError(len(vals), "", fmt.Sprintf("row has %d fields, the header has %d", len(vals), n))
+		// Only columns with a name can miss a value: a header that ends
+		// in a delimiter ("X,Y,") has an unnamed last column that rows
+		// often leave out.
+		for i := len(vals); i < n; i++ {
+			if r.header[i] != "" {
+				return row, r.rowError(len(vals), "", fmt.Sprintf("row has %d fields, the header has %d", len(vals), n))
+			}
+		}
 	case len(vals) > n:
 		for i := n; i < len(vals); i++ {
 			if vals[i] != "" {

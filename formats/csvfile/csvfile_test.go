@@ -247,6 +247,12 @@ func TestRows(t *testing.T) {
 			rows: []want{{6, []string{"x", "1"}}},
 		},
 		{
+			name: "rows may leave out an unnamed last column",
+			in:   "X,Y,\n1,2\n3,4,\n",
+			cols: []string{"X", "Y", ""},
+			rows: []want{{2, []string{"1", "2", ""}}, {3, []string{"3", "4", ""}}},
+		},
+		{
 			name: "trailing empty fields beyond the header are dropped",
 			in:   "a,b\n1,2,,\n",
 			cols: []string{"a", "b"},
