@@ -116,7 +116,13 @@ func TestAdaptsToChangingBucket(t *testing.T) {
 	if ss.TokenLimited > cs.Windows {
 		t.Errorf("%d token 429s over %d window changes", ss.TokenLimited, cs.Windows)
 	}
-	if !budgets[590] {
+	// The budget is the token_count of the window's first answer: 590,
+	// less 10 per call the server took before that answer came back.
+	small := false
+	for b := range budgets {
+		small = small || b <= 590 && b >= 590-10*int64(cs.MaxInFlight)
+	}
+	if !small {
 		t.Errorf("the 600-token window was never adopted as a budget (saw %v)", budgets)
 	}
 	if got := len(must(c.ListNodes(ctx, job.ID, katapult.ListNodesOptions{}))(t)); got != n {
@@ -173,8 +179,10 @@ func TestTokenLimitWaitsForTheRefill(t *testing.T) {
 	if now := time.Now(); now.Before(refillDue) {
 		t.Errorf("the write succeeded %v before the refill was due", refillDue.Sub(now))
 	}
+	// (Two clients on one key may also trip the general limit: those
+	// retries are counted apart.)
 	s := c.Stats()
-	if s.TokenLimited != 1 || s.Retries != 1 || s.Windows != 1 {
-		t.Errorf("stats = %+v, want one token 429, one retry, one refill", s)
+	if s.TokenLimited != 1 || s.Retries != 1+s.GeneralLimited || s.Windows != 1 {
+		t.Errorf("stats = %+v, want one token 429, one retry for it, one refill", s)
 	}
 }
