@@ -177,3 +177,33 @@ func rssBytes(field string) int64 {
 	}
 	return 0
 }
+
+// BenchmarkReopen200k times starting a sandbox whose database holds a
+// 200,000-node job (everything is read into memory at start), and reports
+// how long the first save of that job took.
+func BenchmarkReopen200k(b *testing.B) {
+	db := filepath.Join(b.TempDir(), "big.db")
+	o := Options{Key: "k", Bucket: 1, Refill: time.Minute, DBPath: db}
+	s, err := New(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	job := loadSynthetic(b, s, 200_000)
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	save := time.Since(start)
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := New(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(s.jobs[job].nodes); n != 200_000 {
+			b.Fatalf("%d nodes after reopening", n)
+		}
+		s.Close()
+	}
+	b.ReportMetric(save.Seconds(), "s-first-save")
+}

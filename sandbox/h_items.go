@@ -39,7 +39,7 @@ func pixelSelection(b body) (json.RawMessage, *apiError) {
 	return b["pixel_selection"], nil
 }
 
-func photoItemLocked(c *call, write bool) (*job, *photo, *apiError) {
+func photoItemLocked(c *call) (*job, *photo, *apiError) {
 	j, e := c.s.jobLocked(c.arg(0))
 	if e != nil {
 		return nil, nil, e
@@ -61,7 +61,7 @@ func listFlat(items map[string]flat) []rawJSON {
 func hListElements(c *call) (any, *apiError) {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c, false)
+	_, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -71,7 +71,7 @@ func hListElements(c *call) (any, *apiError) {
 func hGetElement(c *call) (any, *apiError) {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c, false)
+	_, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -116,7 +116,7 @@ func writeElement(c *call, create bool) (any, *apiError) {
 	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c, true)
+	j, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -184,7 +184,7 @@ func writeElement(c *call, create bool) (any, *apiError) {
 func hDeleteElement(c *call) (any, *apiError) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c, true)
+	j, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -214,7 +214,7 @@ func hDeleteElement(c *call) (any, *apiError) {
 func hListAnchors(c *call) (any, *apiError) {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c, false)
+	_, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -224,7 +224,7 @@ func hListAnchors(c *call) (any, *apiError) {
 func hGetAnchor(c *call) (any, *apiError) {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c, false)
+	_, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -253,7 +253,7 @@ func writeAnchor(c *call, create bool) (any, *apiError) {
 	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c, true)
+	j, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}
@@ -300,7 +300,7 @@ func writeAnchor(c *call, create bool) (any, *apiError) {
 func hDeleteAnchor(c *call) (any, *apiError) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c, true)
+	j, p, e := photoItemLocked(c)
 	if e != nil {
 		return nil, e
 	}

@@ -250,10 +250,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// rawJSON is data already encoded.
+// rawJSON is data already encoded: written as it is, or embedded as it is
+// when marshalled inside a list.
 type rawJSON []byte
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+func (r rawJSON) stream(w *bufio.Writer) error {
+	_, err := w.Write(r)
+	return err
+}
 
 // listStream writes a JSON array of items, encoding each with enc, in
 // chunks so memory stays flat however long the list.
