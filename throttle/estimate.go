@@ -6,10 +6,10 @@ import "time"
 type Limits struct {
 	MinInterval time.Duration // general limit (default 50ms)
 	Refill      time.Duration // refill period (default 60s)
-	// Bucket is the budget assumed for each window after a refill. Zero
-	// means the start meta's TokenCount plus the cost of the call that
-	// reported it is unknown, so TokenCount itself is used: the planner
-	// reads meta right after its first call, usually near a full bucket.
+	// Bucket is the budget assumed for each window after a refill; the
+	// server's bucket size is dynamic, so this is a guess. Zero uses the
+	// start meta's TokenCount (a planner reading meta after its first
+	// calls of a window sees nearly the whole bucket).
 	Bucket int64
 	// Latency is one call's round trip, added once at the end (the calls
 	// themselves overlap).

@@ -25,9 +25,17 @@
 //     window spent early leaves slack for late dispatches on a busy machine,
 //     which spreading would turn into forfeited tokens.)
 //
-// When the budget is spent, Acquire blocks until LastRefillTime+Refill; it
-// always honours its context. Estimate runs the same rules over a list of
-// costs without a clock to predict the wall time of a plan.
+// When the budget is spent, Acquire blocks until LastRefillTime+Refill (plus
+// RefillSlack) and then lets one probe through; if the server answers the
+// probe with a token 429 (its clock is behind ours), the throttle waits a
+// further Refill/50 and probes again. Acquire always honours its context.
+// Ticket.Sent, when the caller can tell the moment a request left, spaces the
+// next call from then.
+//
+// The pacing rules are pure functions tested without a clock: NextMargin
+// (jitter margin), Backoff (retry delay), InFlightFor (calls to keep in
+// flight). Estimate runs the throttle's rules over a list of call costs,
+// also without a clock, to predict the wall time of a plan.
 package throttle
 
 import (
