@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -147,8 +148,8 @@ func hListJobs(c *call) (any, *apiError) {
 		js = append(js, j)
 	}
 	slices.SortFunc(js, func(a, b *job) int {
-		if a.updated != b.updated {
-			return int(b.updated - a.updated)
+		if c := cmp.Compare(b.updated, a.updated); c != 0 {
+			return c
 		}
 		return strings.Compare(a.id, b.id)
 	})

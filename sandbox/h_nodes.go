@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -30,11 +31,8 @@ func hListNodes(c *call) (any, *apiError) {
 	c.s.mu.RUnlock()
 	// Nodes are copy-on-write: the snapshot stays valid without the lock.
 	slices.SortFunc(items, func(a, b *point) int {
-		if a.updated != b.updated {
-			if a.updated > b.updated {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.updated, a.updated); c != 0 {
+			return c
 		}
 		return strings.Compare(a.id, b.id)
 	})

@@ -277,6 +277,9 @@ func readBody(c *call) (body, *apiError) {
 	if err := dec.Decode(&b); err != nil && err != io.EOF {
 		return nil, errRequest("Request body must be a JSON object: " + err.Error())
 	}
+	if dec.More() {
+		return nil, errRequest("Request body must be one JSON object, found more after it")
+	}
 	if b == nil {
 		b = body{}
 	}

@@ -208,3 +208,11 @@ func TestFailedValidationChangesNothing(t *testing.T) {
 		t.Errorf("failed write changed the connection:\n%s\n%s", cBefore, cAfter)
 	}
 }
+
+func TestBodyMustBeOneObject(t *testing.T) {
+	h := newHarness(t, nil)
+	job := h.newJob()
+	for _, body := range []string{`[1]`, `"x"`, `{"latitude":1,"longitude":2} {"x":1}`, `{"latitude":1,`} {
+		h.fails("POST", "/jobs/"+job+"/nodes", body, 400, "invalid_request")
+	}
+}
