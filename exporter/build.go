@@ -286,6 +286,10 @@ func (cs *columnSet) appendValues(vals []any, cols []Column, attrs katapult.Attr
 			vals = append(vals, nil)
 			continue
 		}
+		if len(inst) == 1 { // the common case, without allocating
+			vals = append(vals, single(inst, field, isField, c.Type))
+			continue
+		}
 		var parts []any
 		for _, id := range sortedKeys(inst) {
 			v := inst[id]
@@ -302,6 +306,30 @@ func (cs *columnSet) appendValues(vals []any, cols []Column, attrs katapult.Attr
 		vals = append(vals, cell(parts, c.Type))
 	}
 	return vals
+}
+
+// single renders an attribute with one instance, as cell would.
+func single(inst map[string]any, field string, isField bool, t ColumnType) any {
+	for _, v := range inst {
+		obj, isObj := v.(map[string]any)
+		switch {
+		case isField && isObj:
+			fv, ok := obj[field]
+			if !ok {
+				return nil
+			}
+			v = fv
+		case isField || isObj:
+			return nil
+		}
+		if t != String {
+			return typed(v, t)
+		}
+		if s := text(v); s != "" {
+			return s
+		}
+	}
+	return nil
 }
 
 // cell renders the instances of one attribute as one value of type t.
