@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -161,4 +163,23 @@ func TestNotImplemented(t *testing.T) {
 		t.Errorf("GET /models: got %d %s", r.status, r.raw)
 	}
 	h.fails("POST", "/jobs/"+h.newJob()+"/raw", map[string]any{}, 403, "extended_access_required")
+}
+
+func TestOutsideAPIPathIsPlain404(t *testing.T) {
+	h := newHarness(t, nil)
+	for _, p := range []string{"/", "/api/v2/jobs", "/api/v3x/jobs"} {
+		res, err := http.Get(strings.TrimSuffix(h.url, "/api/v3") + p + "?api_key=sandbox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("GET %s: %d, want 404", p, res.StatusCode)
+		}
+	}
+	// The welcome call answers with or without a trailing slash.
+	h.ok("GET", "/", nil)
+	if st := h.srv.Stats(); st.Calls != 1 {
+		t.Errorf("paths outside /api/v3 counted as calls: %+v", st)
+	}
 }
