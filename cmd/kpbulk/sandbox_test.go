@@ -178,3 +178,28 @@ func TestSandboxCommandUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSandboxCommandLoadsRealJob(t *testing.T) {
+	real := filepath.Join("..", "..", "..", "shared", "realdata", "poles_katapult", "ryantest123_1.json")
+	if _, err := os.Stat(real); err != nil {
+		t.Skip("realdata not present: " + real)
+	}
+	url, out, stop := startSandboxCmd(t, "--db", ":memory:", "--min-interval", "0", "--load", real)
+	defer stop()
+	m := regexp.MustCompile(`Job (\S+) loaded from`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("output %q", out.String())
+	}
+	var env struct {
+		Data []struct {
+			ID       string         `json:"id"`
+			Sections map[string]any `json:"sections"`
+		} `json:"data"`
+	}
+	if code := sandboxGet(t, url+"/jobs/"+m[1]+"/connections?api_key=sandbox", &env); code != 200 || len(env.Data) != 44 {
+		t.Fatalf("GET connections: %d, %d connections, want 44", code, len(env.Data))
+	}
+	if sandboxGet(t, url+"/jobs/"+m[1]+"/nodes/-OJ_PMjpiNrD4UyT0JSz?api_key=sandbox", nil) != 200 {
+		t.Error("a node of the file is missing")
+	}
+}
