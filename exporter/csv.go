@@ -29,6 +29,9 @@ func writeCSVDelim(path string, l *Layer, delim rune) (err error) {
 	if delim != 0 {
 		w.Comma = delim
 	}
+	for range max(l.HeaderRow, 1) - 1 { // empty rows above a lowered header
+		bw.WriteString("\n")
+	}
 	rec := make([]string, len(l.Columns))
 	for i, c := range l.Columns {
 		rec[i] = c.Name

@@ -66,6 +66,10 @@ type Layer struct {
 	Geom     GeomKind
 	Len      int // number of features Features yields (progress, preallocation)
 	Features iter.Seq[Feature]
+	// HeaderRow is the row CSV and XLSX writers put the header on (0 or 1:
+	// the first); the rows above stay empty, for mappings that read a
+	// header lower down (header_row).
+	HeaderRow int
 }
 
 // ColumnIndex returns the index of the named column, or -1.

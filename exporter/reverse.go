@@ -70,7 +70,7 @@ func Reverse(m *mapping.Mapping, job *Job) ([]*File, []mapping.Problem, error) {
 			if f.Format == XLSX && s.Sheet != "" {
 				name = s.Sheet
 			}
-			sb = &sheetBuilder{layer: &Layer{Name: name}, first: sheet == "\x00first"}
+			sb = &sheetBuilder{layer: &Layer{Name: name, HeaderRow: s.HeaderRow}, first: sheet == "\x00first"}
 			sheets[k] = sb
 			builders[sb.layer] = sb
 			f.Layers = append(f.Layers, sb.layer)

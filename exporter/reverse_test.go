@@ -40,6 +40,7 @@ connections:
 sections:
   - name: midspans
     source: data/midspans.csv
+    header_row: 3
     connection: {set: spans, key: "{From}->{To}"}
     key: "{From}->{To}#{Seq}"
     latitude: "{Lat}"
@@ -55,7 +56,7 @@ var rtSources = map[string]string{
 		"P-2,40.1005,-88.2005,40.5,H1,\n" +
 		"P-3,40.101,-88.201,35,1,+ok\n",
 	"data/spans.tsv":    "From\tTo\tType\nP-1\tP-2\tAerial\nP-2\tP-3\tUG\n",
-	"data/midspans.csv": "From,To,Seq,Lat,Lon,Remarks\nP-1,P-2,1,40.10025,-88.20025,low wire\n",
+	"data/midspans.csv": "Midspan survey\n\nFrom,To,Seq,Lat,Lon,Remarks\nP-1,P-2,1,40.10025,-88.20025,low wire\n",
 }
 
 func openCSV(path string, o rows.Options) (rows.Reader, error) { return csvfile.Open(path, o) }

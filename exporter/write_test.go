@@ -322,3 +322,25 @@ func TestEmptyJob(t *testing.T) {
 		}
 	}
 }
+
+// A mapping that reads its header on row 3 gets it written there.
+func TestXLSXHeaderRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.xlsx")
+	l := &Layer{Name: "Poles", Columns: []Column{{"Tag", String}}, Len: 1, HeaderRow: 3,
+		Features: func(yield func(Feature) bool) { yield(Feature{Values: []any{"P-1"}}) }}
+	if _, err := WriteFile(path, XLSX, []*Layer{l}, 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Poles")
+	if len(rows) != 4 || len(rows[0]) != 0 || rows[2][0] != "Tag" || rows[3][0] != "P-1" {
+		t.Errorf("rows %q", rows)
+	}
+	if p, _ := f.GetPanes("Poles"); p.YSplit != 3 {
+		t.Errorf("frozen at %d", p.YSplit)
+	}
+}

@@ -50,24 +50,27 @@ func writeXLSX(path string, layers []*Layer) error {
 }
 
 func writeSheet(f *excelize.File, sheet string, l *Layer, header, date int) error {
-	if l.Len+1 > maxRows {
-		return errLayer(l, 0, fmt.Errorf("%d rows do not fit in a worksheet (at most %d)", l.Len, maxRows-1))
+	head := max(l.HeaderRow, 1)
+	if head+l.Len > maxRows {
+		return errLayer(l, 0, fmt.Errorf("%d rows do not fit in a worksheet (at most %d)", l.Len, maxRows-head))
 	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return errLayer(l, 0, err)
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	below, _ := excelize.CoordinatesToCellName(1, head+1)
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: head, TopLeftCell: below, ActivePane: "bottomLeft"}); err != nil {
 		return errLayer(l, 0, err)
 	}
 	cells := make([]any, len(l.Columns))
 	for i, c := range l.Columns {
 		cells[i] = excelize.Cell{StyleID: header, Value: c.Name}
 	}
-	if err := sw.SetRow("A1", cells); err != nil {
+	row := head
+	at, _ := excelize.CoordinatesToCellName(1, row)
+	if err := sw.SetRow(at, cells); err != nil {
 		return errLayer(l, 0, err)
 	}
-	row := 1
 	for ft := range l.Features {
 		row++
 		for i, v := range ft.Values {
@@ -79,7 +82,7 @@ func writeSheet(f *excelize.File, sheet string, l *Layer, header, date int) erro
 				cells[i] = strconv.FormatBool(v)
 			case string:
 				if len(v) > maxCellChars && len(utf16.Encode([]rune(v))) > maxCellChars {
-					return errLayer(l, row-1, fmt.Errorf("column %s: value of %d characters does not fit in a cell (at most %d): %q...",
+					return errLayer(l, row-head, fmt.Errorf("column %s: value of %d characters does not fit in a cell (at most %d): %q...",
 						l.Columns[i].Name, len(v), maxCellChars, v[:40]))
 				}
 				cells[i] = v
@@ -89,7 +92,7 @@ func writeSheet(f *excelize.File, sheet string, l *Layer, header, date int) erro
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := sw.SetRow(cell, cells); err != nil {
-			return errLayer(l, row-1, err)
+			return errLayer(l, row-head, err)
 		}
 	}
 	if err := sw.Flush(); err != nil {
