@@ -56,7 +56,7 @@ func FuzzSharedStrings(f *testing.F) {
 	f.Add([]byte(`<sst><si><t>a</t></si><si><r><t>b</t></r><r><t>c</t></r></si><si/></sst>`))
 	f.Add([]byte(`<sst><si><t>a_x0041__xD800_</t><rPh><t>p</t></rPh></si></sst>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sst, err := readSharedStrings(bytes.NewReader(data))
+		sst, err := readSharedStrings(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return
 		}

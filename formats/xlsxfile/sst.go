@@ -30,11 +30,17 @@ func (t *sharedStrings) get(i int) string {
 // maxSharedText bounds the shared-string table's text.
 const maxSharedText = 1 << 31
 
-// readSharedStrings streams a sharedStrings part.
-func readSharedStrings(r io.Reader) (*sharedStrings, error) {
+// readSharedStrings streams a sharedStrings part. sizeHint, the part's
+// declared uncompressed size, bounds the text it can hold: reserving that
+// much at once avoids the copies (and the doubled peak) of a growing
+// buffer. The reservation is capped, as a hostile file may declare more
+// than it holds.
+func readSharedStrings(r io.Reader, sizeHint int64) (*sharedStrings, error) {
+	const maxReserve = 64 << 20
 	x := newXMLScanner(r)
 	var buf []byte // one item's text
 	var text strings.Builder
+	text.Grow(int(min(max(sizeHint, 0), maxReserve)))
 	var ends []uint32
 	for {
 		_, t, err := x.next()

@@ -104,7 +104,7 @@ func (wb *workbook) load(filename string) error {
 			return fmt.Errorf("shared strings: %w", err)
 		}
 		defer rc.Close()
-		if wb.sst, err = readSharedStrings(rc); err != nil {
+		if wb.sst, err = readSharedStrings(rc, int64(f.UncompressedSize64)); err != nil {
 			return err
 		}
 	} else {
