@@ -48,7 +48,13 @@ func TestConcurrentClients(t *testing.T) {
 						mu.Unlock()
 					}
 				case 3:
+					// A node made, joined and deleted while others list:
+					// its connection must go with it.
+					v, vc := nid(fmt.Sprintf("v%d_%d", c, i)), nid(fmt.Sprintf("vc%d_%d", c, i))
+					h.do("POST", "/jobs/"+job+"/nodes/"+v, map[string]any{"latitude": 1, "longitude": 1})
+					h.do("POST", "/jobs/"+job+"/connections/"+vc, map[string]any{"node_id_1": v, "node_id_2": target})
 					h.do("GET", "/jobs/"+job+"/nodes", nil)
+					h.do("DELETE", "/jobs/"+job+"/nodes/"+v, nil)
 					h.do("GET", "/jobs/"+job+"/connections", nil)
 				}
 			}
@@ -76,7 +82,10 @@ func TestConcurrentClients(t *testing.T) {
 			t.Errorf("unexpected connection %s", c.ID)
 		}
 	}
-	if st := h.srv.Stats(); st.Writes != int64(1+nodes+clients*ops/2+len(created)) {
+	if st := h.srv.Stats(); st.Writes != int64(1+nodes+clients*ops/2+len(created)+3*clients*ops/4) {
 		t.Errorf("Stats.Writes = %d", st.Writes)
 	}
+	h.srv.mu.RLock()
+	checkIndex(t, h.srv.jobs[job])
+	h.srv.mu.RUnlock()
 }
