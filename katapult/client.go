@@ -236,7 +236,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 		if err != nil {
 			callErr = &RequestError{Method: r.method, Path: r.path, Err: err}
 		} else {
-			callErr = newAPIError(r, status, env)
+			ae := newAPIError(r, status, env)
+			ae.Message = c.redact(ae.Message)
+			callErr = ae
 		}
 		if kind == throttle.Failed {
 			c.failed.Add(1)

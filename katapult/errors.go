@@ -108,11 +108,18 @@ func (c *Client) redact(s string) string {
 }
 
 // Redact replaces key, and its URL-escaped forms, in s with "REDACTED".
+// The API quotes the first 8 characters of the key in some messages ("API
+// key starting with: …"); for keys long enough that 8 characters cannot be
+// an ordinary word (16 or more), that prefix is redacted too.
 func Redact(s, key string) string {
 	if key == "" {
 		return s
 	}
-	for _, k := range []string{key, url.QueryEscape(key), url.PathEscape(key)} {
+	forms := []string{key, url.QueryEscape(key), url.PathEscape(key)}
+	if len(key) >= 16 {
+		forms = append(forms, key[:8])
+	}
+	for _, k := range forms {
 		s = strings.ReplaceAll(s, k, "REDACTED")
 	}
 	return s
