@@ -96,13 +96,28 @@ func (r *Reader) start() error {
 		if num > r.headerRow || len(hdr) == 0 {
 			first := num
 			if len(hdr) == 0 {
-				first = 0
+				first = r.firstDataRow()
 			}
 			return r.fail(r.headerRow, noHeader(r.headerRow, first))
 		}
 		r.header = hdr
 		return nil
 	}
+}
+
+// firstDataRow looks a little further for a row with data, for the
+// message about a missing header; 0 if none is found.
+func (r *Reader) firstDataRow() int {
+	for i := 0; i < 1000; i++ {
+		num, cells, err := r.sc.nextRow()
+		if err != nil {
+			return 0
+		}
+		if vals, _ := r.rawRow(cells); len(vals) > 0 {
+			return num
+		}
+	}
+	return 0
 }
 
 func noHeader(row, firstData int) error {

@@ -287,6 +287,16 @@ func TestNoHeader(t *testing.T) {
 	if _, err := Open(p, rows.Options{}); err == nil || !strings.Contains(err.Error(), "no header") {
 		t.Errorf("empty sheet: err = %v", err)
 	}
+	// A styled but empty row 1 is still no header; the message points at
+	// the first row with data.
+	p = build(t, func(f *excelize.File) {
+		id := style(t, f, &excelize.Style{NumFmt: 14})
+		f.SetCellStyle("Sheet1", "A1", "C1", id)
+		f.SetCellStr("Sheet1", "B4", "Pole")
+	})
+	if _, err := Open(p, rows.Options{}); err == nil || !strings.Contains(err.Error(), "row 1 is empty (the first row with data is 4") {
+		t.Errorf("styled empty header: err = %v", err)
+	}
 }
 
 func TestMergedHeaderNote(t *testing.T) {
