@@ -263,9 +263,9 @@ func (r *Reader) fields() []string {
 }
 
 // readLine returns the next physical line including its '\n' (absent on
-// the last line of a file without a final newline). The slice is valid
-// until the next read.
-func (r *Reader) readLine() ([]byte, error) {
+// the last line of a file without a final newline), for the record that
+// will be row number row. The slice is valid until the next read.
+func (r *Reader) readLine(row int) ([]byte, error) {
 	if r.eof {
 		return nil, io.EOF
 	}
@@ -281,18 +281,18 @@ func (r *Reader) readLine() ([]byte, error) {
 		// A line longer than the buffer: collect it whole, up to the cap.
 		long := append([]byte(nil), line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
-			if len(long) > MaxRecordBytes {
-				return nil, r.fatal(r.row+1, "", "", fmt.Sprintf("row is longer than %d MiB", MaxRecordBytes>>20))
-			}
 			line, err = r.br.ReadSlice('\n')
 			long = append(long, line...)
+			if len(long) > MaxRecordBytes {
+				return nil, r.fatal(row, "", "", fmt.Sprintf("row is longer than %d MiB", MaxRecordBytes>>20))
+			}
 		}
 		if err == io.EOF {
 			r.eof = true
 			err = nil
 		}
 		if err != nil {
-			return nil, r.fatal(r.row+1, "", "", err.Error())
+			return nil, r.fatal(row, "", "", err.Error())
 		}
 		r.line++
 		return long, nil
@@ -301,14 +301,14 @@ func (r *Reader) readLine() ([]byte, error) {
 		r.eof = true
 		return nil, io.EOF
 	}
-	return nil, r.fatal(r.row+1, "", "", err.Error())
+	return nil, r.fatal(row, "", "", err.Error())
 }
 
 // readRecord reads one record into r.buf/r.ends and advances r.row. It
 // returns io.EOF at the end of the file and a fatal *rows.Error for an
 // unterminated quote or an over-long record.
 func (r *Reader) readRecord() error {
-	line, err := r.readLine()
+	line, err := r.readLine(r.row + 1)
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (r *Reader) readRecord() error {
 				if len(r.buf) > MaxRecordBytes {
 					return r.fatal(r.row, r.column(len(r.ends)), "", fmt.Sprintf("quoted field opened on line %d runs past %d MiB; unbalanced quote?", startLine, MaxRecordBytes>>20))
 				}
-				if line, err = r.readLine(); err != nil {
+				if line, err = r.readLine(r.row); err != nil {
 					if err == io.EOF {
 						return r.fatal(r.row, r.column(len(r.ends)), "", fmt.Sprintf("unbalanced quote: the quoted field opened on line %d is never closed", startLine))
 					}

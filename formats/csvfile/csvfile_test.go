@@ -369,6 +369,29 @@ func TestUnbalancedQuote(t *testing.T) {
 	}
 }
 
+func TestOverlongRecord(t *testing.T) {
+	long := strings.Repeat("x", MaxRecordBytes+10)
+	for name, c := range map[string]struct {
+		in  string
+		row int
+		msg string
+	}{
+		"one long line":                 {"a,b\n1,2\n3," + long + "\n", 3, "longer than 16 MiB"},
+		"quote swallowing many lines":   {"a,b\n1,2\n3,\"" + strings.Repeat(long[:1000]+"\n", MaxRecordBytes/1000+2), 3, "unbalanced quote?"},
+		"long line inside quoted field": {"a,b\n1,\"x\n" + long + "\"\n", 2, "longer than 16 MiB"},
+	} {
+		r, err := openString(t, c.in, rows.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = readAll(t, r)
+		var re *rows.Error
+		if !errors.As(err, &re) || !re.Fatal || re.Row != c.row || !strings.Contains(re.Msg, c.msg) {
+			t.Errorf("%s: err = %v, want fatal at row %d containing %q", name, err, c.row, c.msg)
+		}
+	}
+}
+
 func TestInvalidUTF8AfterSample(t *testing.T) {
 	// The sample is clean UTF-8, so the file is read as UTF-8; the bad
 	// byte far below is reported on its row and column.
