@@ -63,6 +63,10 @@ func Open(path string, opts rows.Options) (rows.Reader, error) {
 			Msg: fmt.Sprintf("no such sheet; the workbook has %s", quoteList(wb.sheetNames()))}
 	}
 	r := &Reader{name: name, wb: wb, sheet: sh, headerRow: max(opts.HeaderRow, 1)}
+	if opts.Sheet == "" && len(wb.sheets) > 1 {
+		r.notes = append(r.notes, fmt.Sprintf("read sheet %q, the first of %d (%s); set sheet: to read another",
+			sh.name, len(wb.sheets), quoteList(wb.sheetNames())))
+	}
 	if err := r.start(); err != nil {
 		r.Close()
 		return nil, err

@@ -61,6 +61,9 @@ func TestSeattleCityLight(t *testing.T) {
 	}
 	// The dimension says A1:U2127, but rows 2084-2127 are empty <row>
 	// elements: 2082 data rows, as many as the CSV export has.
+	if n := r.(rows.Describer).Notes(); len(n) != 1 || !strings.Contains(n[0], `read sheet "Valid New Attachments", the first of 3`) {
+		t.Errorf("notes = %q, want the default sheet named", n)
+	}
 	if len(got) != 2082 || got[len(got)-1].Num != 2083 {
 		t.Fatalf("%d rows ending at %d, want 2082 ending at 2083", len(got), got[len(got)-1].Num)
 	}
