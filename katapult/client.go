@@ -32,19 +32,25 @@ type Costs struct {
 // DefaultCosts is the documented cost table: GET 1, POST/DELETE 10, welcome 0.
 var DefaultCosts = Costs{Get: 1, Write: 10, Welcome: 0}
 
-// RetryPolicy bounds the client's retries.
+// RetryPolicy bounds the client's retries. Zero fields take the default's
+// value; a negative count means no retries of that kind.
 type RetryPolicy struct {
 	// MaxFailures is how many 5xx/network failures one call survives.
 	MaxFailures int
-	// MaxLimited is how many 429s (of either kind) one call survives.
+	// MaxLimited is how many general-limit 429s one call survives.
 	MaxLimited int
+	// MaxTokenLimited is how many token 429s one call survives; each
+	// costs a wait for the next refill, so this bounds a call that no
+	// window can pay for (a bucket smaller than its cost, or a key drained
+	// by another user) to a few windows.
+	MaxTokenLimited int
 	// Base and Max bound the exponential backoff after a failure.
 	Base, Max time.Duration
 }
 
 // DefaultRetryPolicy retries failures 8 times (backoff 100ms doubling to 10s,
-// with jitter) and 429s up to 50 times.
-var DefaultRetryPolicy = RetryPolicy{MaxFailures: 8, MaxLimited: 50, Base: 100 * time.Millisecond, Max: 10 * time.Second}
+// with jitter), general 429s 50 times and token 429s 5 times.
+var DefaultRetryPolicy = RetryPolicy{MaxFailures: 8, MaxLimited: 50, MaxTokenLimited: 5, Base: 100 * time.Millisecond, Max: 10 * time.Second}
 
 // Client calls the API. It is safe for concurrent use; every call passes
 // through its throttle.
@@ -81,7 +87,23 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 func WithCosts(k Costs) Option { return func(c *Client) { c.costs = k } }
 
 // WithRetryPolicy overrides the retry bounds.
-func WithRetryPolicy(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *Client) {
+		d := DefaultRetryPolicy
+		for _, f := range []struct{ v, def *int }{{&p.MaxFailures, &d.MaxFailures}, {&p.MaxLimited, &d.MaxLimited}, {&p.MaxTokenLimited, &d.MaxTokenLimited}} {
+			if *f.v == 0 {
+				*f.v = *f.def
+			}
+		}
+		if p.Base <= 0 {
+			p.Base = d.Base
+		}
+		if p.Max <= 0 {
+			p.Max = d.Max
+		}
+		c.retry = p
+	}
+}
 
 // New returns a client for the API at baseURL (for example
 // DefaultBaseURL, or a sandbox's URL) authenticated by apiKey.
@@ -199,7 +221,7 @@ type envelope struct {
 // envelope's data into out (when non-nil). It returns the last envelope
 // received (nil when none was).
 func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) {
-	var failures, limited int
+	var failures, limited, tokenLimited int
 	for {
 		tk, err := c.th.Acquire(ctx, r.cost)
 		if err != nil {
@@ -254,17 +276,23 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 		case throttle.Failed:
 			failures++
 			if failures > c.retry.MaxFailures {
-				return nil, callErr
+				return env, callErr
 			}
 			wait = throttle.Backoff(failures, c.retry.Base, c.retry.Max, c.rndSrc())
+		case throttle.TokenLimited:
+			// The throttle holds the retry until the refill is due.
+			tokenLimited++
+			if tokenLimited > c.retry.MaxTokenLimited {
+				return env, callErr
+			}
+			if meta == nil {
+				// No meta to time the refill: back off exponentially.
+				wait = throttle.Backoff(tokenLimited, time.Second, c.th.Config().Refill, c.rndSrc())
+			}
 		default:
 			limited++
 			if limited > c.retry.MaxLimited {
-				return nil, callErr
-			}
-			if kind == throttle.TokenLimited && meta == nil {
-				// No meta to time the refill: back off exponentially.
-				wait = throttle.Backoff(limited, time.Second, c.th.Config().Refill, c.rndSrc())
+				return env, callErr
 			}
 		}
 		c.retries.Add(1)

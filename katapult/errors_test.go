@@ -58,7 +58,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 	run, _ := startSandbox(t, opts)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	fast := katapult.RetryPolicy{MaxFailures: 1, MaxLimited: 1, Base: time.Millisecond, Max: time.Millisecond}
+	fast := katapult.RetryPolicy{MaxFailures: 1, MaxLimited: 1, MaxTokenLimited: 1, Base: time.Millisecond, Max: time.Millisecond}
 	newClient := func(base string) *katapult.Client {
 		return katapult.New(base, secret, katapult.WithLogger(logger), katapult.WithRetryPolicy(fast),
 			katapult.WithThrottle(throttle.New(throttle.Config{MinInterval: time.Millisecond})))
@@ -155,7 +155,7 @@ func TestRetriesOnlyWhatIsSafe(t *testing.T) {
 		w.WriteHeader(500)
 		fmt.Fprint(w, `{"status":"error","type":"internal_error","message":"boom","meta":{"token_count":100,"last_refill_time":1}}`)
 	}))
-	c := katapult.New(failing, "k", katapult.WithRetryPolicy(katapult.RetryPolicy{MaxFailures: 3, MaxLimited: 3, Base: time.Millisecond, Max: time.Millisecond}),
+	c := katapult.New(failing, "k", katapult.WithRetryPolicy(katapult.RetryPolicy{MaxFailures: 3, MaxLimited: 3, MaxTokenLimited: 3, Base: time.Millisecond, Max: time.Millisecond}),
 		katapult.WithThrottle(throttle.New(throttle.Config{MinInterval: time.Millisecond})))
 	ctx := testContext(t)
 
@@ -231,4 +231,18 @@ func newTCPServer(t *testing.T, handle func(net.Conn)) string {
 	}()
 	t.Cleanup(func() { ln.Close() })
 	return ln.Addr().String()
+}
+
+func TestNegativeRetryCountMeansNone(t *testing.T) {
+	var calls int
+	srv := newHTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.WriteHeader(500)
+		fmt.Fprint(w, `{"status":"error","type":"internal_error","message":"boom"}`)
+	}))
+	c := katapult.New(srv, "k", katapult.WithRetryPolicy(katapult.RetryPolicy{MaxFailures: -1}),
+		katapult.WithThrottle(throttle.New(throttle.Config{MinInterval: time.Millisecond})))
+	if _, err := c.ListJobs(testContext(t), katapult.ListJobsOptions{}); err == nil || calls != 1 {
+		t.Errorf("err %v after %d calls; want a failure after 1 call", err, calls)
+	}
 }

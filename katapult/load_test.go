@@ -33,7 +33,7 @@ func TestFaultyServerLosesNothing(t *testing.T) {
 	opts.FailRate, opts.FailAfterApplyRate, opts.DropRate = 0.05, 0.05, 0.05
 	opts.Latency, opts.LatencyJitter = 5*time.Millisecond, 5*time.Millisecond
 	opts.Seed = 7
-	run, c := startSandbox(t, opts, katapult.WithRetryPolicy(katapult.RetryPolicy{MaxFailures: 12, MaxLimited: 50, Base: 5 * time.Millisecond, Max: 200 * time.Millisecond}))
+	run, c := startSandbox(t, opts, katapult.WithRetryPolicy(katapult.RetryPolicy{MaxFailures: 12, MaxLimited: 50, MaxTokenLimited: 5, Base: 5 * time.Millisecond, Max: 200 * time.Millisecond}))
 	ctx := testContext(t)
 	job := must(c.CreateJob(ctx, katapult.JobWrite{Name: "faults", Model: "m"}))(t)
 
