@@ -69,11 +69,15 @@ func buildNodes(nodes []katapult.Node) *Layer {
 	for i := range nodes {
 		cs.add(nodes[i].Attributes)
 	}
+	idWidth := 0
+	for i := range nodes {
+		idWidth = max(idWidth, len(nodes[i].ID))
+	}
 	attrCols := cs.columns()
-	cols := append([]Column{{"latitude", Real}, {"longitude", Real}}, attrCols...)
-	cols = append(cols, Column{"id", String}, Column{"last_updated", DateTime})
+	cols := append([]Column{{Name: "latitude", Type: Real}, {Name: "longitude", Type: Real}}, attrCols...)
+	cols = append(cols, Column{Name: "id", Type: String, Width: idWidth}, Column{Name: "last_updated", Type: DateTime, Width: len(time.RFC3339) - 5})
 	return &Layer{
-		Name: NodesLayer, Columns: cols, Geom: Point, Len: len(nodes),
+		Name: NodesLayer, Columns: cols, Geom: Point, Len: len(nodes), WidthsKnown: true,
 		Features: func(yield func(Feature) bool) {
 			for i := range nodes {
 				n := &nodes[i]
@@ -94,14 +98,18 @@ func buildConnections(conns []katapult.Connection, coords map[string][2]float64,
 	for i := range conns {
 		cs.add(conns[i].Attributes)
 	}
+	var w1, w2, idWidth int
+	for i := range conns {
+		w1, w2, idWidth = max(w1, len(conns[i].NodeID1)), max(w2, len(conns[i].NodeID2)), max(idWidth, len(conns[i].ID))
+	}
 	attrCols := cs.columns()
-	cols := append([]Column{{"node_id_1", String}, {"node_id_2", String}}, attrCols...)
-	cols = append(cols, Column{"id", String})
+	cols := append([]Column{{Name: "node_id_1", Type: String, Width: w1}, {Name: "node_id_2", Type: String, Width: w2}}, attrCols...)
+	cols = append(cols, Column{Name: "id", Type: String, Width: idWidth})
 	if withWKT {
-		cols = append(cols, Column{"wkt", String})
+		cols = append(cols, Column{Name: "wkt", Type: String})
 	}
 	return &Layer{
-		Name: ConnectionsLayer, Columns: cols, Geom: LineString, Len: len(conns),
+		Name: ConnectionsLayer, Columns: cols, Geom: LineString, Len: len(conns), WidthsKnown: !withWKT,
 		Features: func(yield func(Feature) bool) {
 			for i := range conns {
 				c := &conns[i]
@@ -130,18 +138,20 @@ type sectionRef struct {
 func buildSections(conns []katapult.Connection) *Layer {
 	var cs columnSet
 	var refs []sectionRef
+	var connWidth, idWidth int
 	for i := range conns {
 		c := &conns[i]
 		for _, id := range sortedKeys(c.Sections) {
 			refs = append(refs, sectionRef{c, id})
 			cs.add(c.Sections[id].Attributes)
+			connWidth, idWidth = max(connWidth, len(c.ID)), max(idWidth, len(cmp.Or(c.Sections[id].ID, id)))
 		}
 	}
 	attrCols := cs.columns()
-	cols := append([]Column{{"latitude", Real}, {"longitude", Real}}, attrCols...)
-	cols = append(cols, Column{"connection_id", String}, Column{"id", String})
+	cols := append([]Column{{Name: "latitude", Type: Real}, {Name: "longitude", Type: Real}}, attrCols...)
+	cols = append(cols, Column{Name: "connection_id", Type: String, Width: connWidth}, Column{Name: "id", Type: String, Width: idWidth})
 	return &Layer{
-		Name: SectionsLayer, Columns: cols, Geom: Point, Len: len(refs),
+		Name: SectionsLayer, Columns: cols, Geom: Point, Len: len(refs), WidthsKnown: true,
 		Features: func(yield func(Feature) bool) {
 			for _, r := range refs {
 				s := r.conn.Sections[r.id]
@@ -203,14 +213,19 @@ func parseTime(s string) any {
 // columnSet collects the attribute columns of a layer and the narrowest type
 // that holds every cell of each.
 type columnSet struct {
-	types map[string]ColumnType
-	seen  map[string]bool // column has at least one value
+	types  map[string]ColumnType
+	seen   map[string]bool // column has at least one value
+	widths map[string]int  // longest cell text in bytes (an upper bound)
+	num    []byte          // scratch for number widths
 }
 
-func (cs *columnSet) note(name string, v any) {
+// note records one cell: its type (v is the value of a single instance, or
+// "" for joined instances) and the length of its text.
+func (cs *columnSet) note(name string, v any, width int) {
 	if cs.types == nil {
-		cs.types, cs.seen = map[string]ColumnType{}, map[string]bool{}
+		cs.types, cs.seen, cs.widths = map[string]ColumnType{}, map[string]bool{}, map[string]int{}
 	}
+	cs.widths[name] = max(cs.widths[name], width)
 	t := typeOf(v)
 	if !cs.seen[name] {
 		cs.types[name], cs.seen[name] = t, true
@@ -219,10 +234,29 @@ func (cs *columnSet) note(name string, v any) {
 	cs.types[name] = widen(cs.types[name], t)
 }
 
+// textLen is len(text(v)) without allocating for the common types.
+func (cs *columnSet) textLen(v any) int {
+	switch v := v.(type) {
+	case string:
+		return len(v)
+	case float64:
+		cs.num = strconv.AppendFloat(cs.num[:0], v, 'f', -1, 64)
+		return len(cs.num)
+	case bool:
+		if v {
+			return 4
+		}
+		return 5
+	case nil:
+		return 0
+	}
+	return len(text(v))
+}
+
 // add records the columns and cell types of one entity's attributes.
 func (cs *columnSet) add(attrs katapult.Attributes) {
 	for name, inst := range attrs {
-		scalars := 0
+		scalars, width := 0, -1 // width: joined text, commas included
 		var last any
 		var fields map[string][]any // only for object values
 		for _, v := range inst {
@@ -237,18 +271,23 @@ func (cs *columnSet) add(attrs katapult.Attributes) {
 			}
 			scalars++
 			last = v
+			width += 1 + cs.textLen(v)
 		}
 		switch {
 		case scalars == 1:
-			cs.note(name, last)
+			cs.note(name, last, width)
 		case scalars > 1:
-			cs.note(name, "")
+			cs.note(name, "", width)
 		}
 		for f, vs := range fields {
+			width := -1
+			for _, v := range vs {
+				width += 1 + cs.textLen(v)
+			}
 			if len(vs) == 1 {
-				cs.note(name+"::"+f, vs[0])
+				cs.note(name+"::"+f, vs[0], width)
 			} else {
-				cs.note(name+"::"+f, "")
+				cs.note(name+"::"+f, "", width)
 			}
 		}
 	}
@@ -272,7 +311,7 @@ func (cs *columnSet) columns() []Column {
 	})
 	cols := make([]Column, len(names))
 	for i, n := range names {
-		cols[i] = Column{n, cs.types[n]}
+		cols[i] = Column{Name: n, Type: cs.types[n], Width: cs.widths[n]}
 	}
 	return cols
 }

@@ -38,6 +38,9 @@ func (t ColumnType) String() string {
 type Column struct {
 	Name string
 	Type ColumnType
+	// Width is the longest value's text in bytes (an upper bound), when the
+	// layer's WidthsKnown; fixed-width formats (DBF) size fields with it.
+	Width int
 }
 
 // GeomKind is the geometry every feature of a layer has.
@@ -66,6 +69,9 @@ type Layer struct {
 	Geom     GeomKind
 	Len      int // number of features Features yields (progress, preallocation)
 	Features iter.Seq[Feature]
+	// WidthsKnown says every text column's Width is set; otherwise a
+	// writer that needs widths measures the features first.
+	WidthsKnown bool
 	// HeaderRow is the row CSV and XLSX writers put the header on (0 or 1:
 	// the first); the rows above stay empty, for mappings that read a
 	// header lower down (header_row).

@@ -15,10 +15,18 @@ import (
 // back as warnings.
 func writeShapefile(path string, l *Layer) ([]string, error) {
 	fields := make([]shapefile.Field, len(l.Columns))
-	// Text fields are sized to their longest value (a pre-pass over the
-	// layer): DBF records are fixed width, and 254 bytes for every text
-	// column would make files tens of times larger than their data.
-	width := textWidths(l)
+	// Text fields are sized to their longest value (known from the layer,
+	// or measured in a pre-pass): DBF records are fixed width, and 254 bytes
+	// for every text column would make files tens of times larger than
+	// their data.
+	width := make([]int, len(l.Columns))
+	if l.WidthsKnown {
+		for i, c := range l.Columns {
+			width[i] = c.Width
+		}
+	} else {
+		width = textWidths(l)
+	}
 	for i, c := range l.Columns {
 		switch c.Type {
 		case Integer:

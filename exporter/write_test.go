@@ -236,7 +236,7 @@ func TestDetectFormat(t *testing.T) {
 
 func TestFailedWriteLeavesNoFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.xlsx")
-	l := &Layer{Name: "nodes", Columns: []Column{{"note", String}}, Len: 1, Features: func(yield func(Feature) bool) {
+	l := &Layer{Name: "nodes", Columns: []Column{{Name: "note", Type: String}}, Len: 1, Features: func(yield func(Feature) bool) {
 		yield(Feature{Values: []any{strings.Repeat("x", maxCellChars+1)}})
 	}}
 	_, err := Write(path, XLSX, []*Layer{l})
@@ -290,6 +290,12 @@ func TestWriteShapefile(t *testing.T) {
 	if !strings.Contains(info, `ID["EPSG",4326]`) && !strings.Contains(info, "WGS 84") {
 		t.Errorf("no WGS84 CRS:\n%s", info)
 	}
+	// Text fields are as wide as their longest value, at most 254 bytes.
+	for _, want := range []string{"size: String (8.0)", "note: String (254.0)", "id: String (2.0)", "pole_tag: String (3.0)"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("ogrinfo lacks %q:\n%s", want, info)
+		}
+	}
 
 	zipPath := filepath.Join(t.TempDir(), "job.zip")
 	if _, err := Write(zipPath, SHP, Build(testJob(), BuildOptions{})); err != nil {
@@ -326,7 +332,7 @@ func TestEmptyJob(t *testing.T) {
 // A mapping that reads its header on row 3 gets it written there.
 func TestXLSXHeaderRow(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.xlsx")
-	l := &Layer{Name: "Poles", Columns: []Column{{"Tag", String}}, Len: 1, HeaderRow: 3,
+	l := &Layer{Name: "Poles", Columns: []Column{{Name: "Tag", Type: String}}, Len: 1, HeaderRow: 3,
 		Features: func(yield func(Feature) bool) { yield(Feature{Values: []any{"P-1"}}) }}
 	if _, err := WriteFile(path, XLSX, []*Layer{l}, 0); err != nil {
 		t.Fatal(err)
