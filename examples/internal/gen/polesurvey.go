@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/kpbulk/kpbulk/internal/genxlsx"
 )
 
 // champaign holds streets of southwest Champaign, Illinois. Each route
@@ -30,17 +30,11 @@ func PoleSurvey() *Survey {
 
 // WritePoleSurvey writes survey.xlsx (sheets Poles, Spans, Midspans) into dir.
 func WritePoleSurvey(dir string, s *Survey) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	// Fixed document properties: excelize would otherwise stamp its own.
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Creator:  "kpbulk example generator",
-		Title:    "Pole survey example",
-		Created:  "2026-01-01T00:00:00Z",
-		Modified: "2026-01-01T00:00:00Z",
-	}); err != nil {
+	f, err := genxlsx.New("kpbulk example generator", "Pole survey example")
+	if err != nil {
 		return err
 	}
+	defer f.Close()
 	w, err := newBook(f)
 	if err != nil {
 		return err
@@ -84,7 +78,7 @@ func WritePoleSurvey(dir string, s *Survey) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	return saveBook(f, filepath.Join(dir, "survey.xlsx"))
+	return genxlsx.Save(f, filepath.Join(dir, "survey.xlsx"))
 }
 
 // classCell writes numeric classes as numbers and H1 as text, the mix a

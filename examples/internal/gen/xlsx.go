@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"os"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -73,17 +72,3 @@ func (b *book) sheet(name string, rows [][]any, widths []float64) error {
 }
 
 func isTime(v any) bool { _, ok := v.(time.Time); return ok }
-
-// saveBook writes f to path as an ordinary (non-executable) file; excelize's
-// SaveAs would create it with mode 0777.
-func saveBook(f *excelize.File, path string) error {
-	out, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
