@@ -1,68 +1,39 @@
 package mapping
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 
-	"github.com/twpayne/go-geom"
+	"github.com/kpbulk/kpbulk/formats"
 )
 
-// productExample is the mapping of PRODUCT.md section 2, verbatim.
-const productExample = `version: 1
-namespace: acme-make-ready-2026      # seeds every deterministic id; required
+// productExamplePath is PRODUCT.md section 2's example mapping, verbatim,
+// beside the sources it names (see testdata/README.md).
+const productExamplePath = "../testdata/product-example/mapping.yaml"
 
-job:                                 # used when --job is not given
-  name: ACME make-ready 2026         # found by exact name among active jobs, created if missing
-  model: acme                        # the company model a new job is created with (required to create)
-  metadata: {client: ACME}
+// productExample is the example mapping's text.
+func productExample(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(productExamplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
-nodes:
-  - name: poles                      # entity set name: reports, export layer/sheet name
-    source: survey.xlsx              # .csv .xlsx .geojson .json .shp .zip(shapefile)
-    sheet: Poles                     # xlsx: sheet name (default: first sheet)
-    key: "{Pole Tag}"                # natural key template; unique within the set
-    latitude: "{Latitude}"           # tabular sources; geometry sources use their Point
-    longitude: "{Longitude}"
-    attributes:
-      node_type: pole                # constant
-      pole_tag: "{Pole Tag}"         # a column
-      scid: "{Seq}"
-      pole_height: {value: "{Height (ft)}", type: number}
-      pole_class: {value: "{Class}", map: {"1": "Class 1", "2": "Class 2", "H1": "Class H1"}}
-      note: {value: "{Notes}", empty: skip}
-
-connections:
-  - name: spans
-    source: survey.xlsx
-    sheet: Spans
-    key: "{From}->{To}"
-    node_1: {set: poles, key: "{From}"}
-    node_2: {set: poles, key: "{To}"}
-    attributes:
-      connection_type: aerial cable
-
-  - name: fiber
-    source: fiber_routes.shp         # LineString / MultiLineString geometry
-    key: "{ROUTE_ID}"
-    endpoints: {set: poles, snap_m: 3}   # each line end joins the nearest pole within 3 m
-    attributes:
-      connection_type: aerial cable
-      note: "{OWNER}"
-
-sections:
-  - name: midspans
-    source: survey.xlsx
-    sheet: Midspans
-    connection: {set: spans, key: "{From}->{To}"}
-    key: "{From}->{To}#{Seq}"
-    latitude: "{Lat}"
-    longitude: "{Lon}"
-    attributes:
-      note: "{Remarks}"
-`
+func loadProductExample(t *testing.T) *Mapping {
+	t.Helper()
+	m, err := Load(productExamplePath)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return m
+}
 
 func TestProductExampleParses(t *testing.T) {
-	m := parse(t, productExample)
+	m := loadProductExample(t)
 	if m.Version != 1 || m.Namespace != "acme-make-ready-2026" {
 		t.Fatalf("version %d namespace %q", m.Version, m.Namespace)
 	}
@@ -94,37 +65,18 @@ func TestProductExampleParses(t *testing.T) {
 	}
 }
 
-// exampleSources are small sources for the PRODUCT.md example, as readers
-// would return them.
-func exampleSources() sources {
-	// Pole P-3 sits ~1.1 m from the fiber line's end; P-1 at its start.
-	return sources{
-		"survey.xlsx": table(
-			"Pole Tag|Latitude|Longitude|Seq|Height (ft)|Class|Notes",
-			"P-1|29.4241| -98.4936|1|45|1|",
-			"P-2|29.4245|-98.4930|2|40.5|H1|leaning",
-			"P-3|29.4250|-98.4925|3|35|2|line 1\nline 2",
-		),
-		"fiber_routes.shp": features([]string{"ROUTE_ID", "OWNER"},
-			[]geom.T{geom.NewLineStringFlat(geom.XY, []float64{-98.49361, 29.42411, -98.4928, 29.4248, -98.49251, 29.42499})},
-			[]string{"R-7", "ACME Fiber"}),
-	}
-}
-
+// TestProductExampleBuilds builds the example from its sources through
+// the real readers.
 func TestProductExampleBuilds(t *testing.T) {
-	m := parse(t, productExample)
-	src := exampleSources()
-	// One reader per sheet: the test opener keys by path, so give the
-	// connection and section sets their own sources.
-	m.Set("spans").Source, m.Set("spans").Path = "spans.xlsx", m.Dir+"/spans.xlsx"
-	m.Set("midspans").Source, m.Set("midspans").Path = "mid.xlsx", m.Dir+"/mid.xlsx"
-	src["spans.xlsx"] = table("From|To", "P-1|P-2", "P-2|P-3")
-	src["mid.xlsx"] = table("From|To|Seq|Lat|Lon|Remarks", "P-1|P-2|1|29.4243|-98.4933|tree")
-	res := build(t, m, src)
+	m := loadProductExample(t)
+	res, err := m.Build(context.Background(), formats.Open)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
 	if !res.OK() {
 		t.Fatalf("problems:\n%s", problems(res))
 	}
-	if n := []int{len(res.Sets[0].Entities), len(res.Sets[1].Entities), len(res.Sets[2].Entities), len(res.Sets[3].Entities)}; n[0] != 3 || n[1] != 2 || n[2] != 1 || n[3] != 1 {
+	if n := []int{len(res.Sets[0].Entities), len(res.Sets[1].Entities), len(res.Sets[2].Entities), len(res.Sets[3].Entities)}; n[0] != 3 || n[1] != 2 || n[2] != 1 || n[3] != 2 {
 		t.Fatalf("entity counts %v", n)
 	}
 	p1 := res.Sets[0].Entities[0]

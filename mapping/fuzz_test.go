@@ -56,7 +56,7 @@ func FuzzParseTemplate(f *testing.F) {
 // FuzzParse checks that no mapping text makes the loader panic or hang, and
 // that every rejection is a *LoadError with positions.
 func FuzzParse(f *testing.F) {
-	f.Add(productExample)
+	f.Add(productExample(f))
 	f.Add(minimal)
 	f.Add("version: 1\nnamespace: x\nnodes: [{name: a, source: a.csv, key: \"{A}\", latitude: &l \"{L}\", longitude: *l}]\n")
 	f.Add("a: &a [*a]")

@@ -100,7 +100,7 @@ func TestSchemaValidatesMappings(t *testing.T) {
 		}
 		return validate(s, s, v, "")
 	}
-	if err := check(productExample); err != nil {
+	if err := check(productExample(t)); err != nil {
 		t.Errorf("PRODUCT.md example: %v", err)
 	}
 	if err := check(minimal + "    attributes:\n      bb: {fields: {a: \"{A}\", b: {value: \"{B}\", type: integer}}}\n      n: 3\n      t: {value: \"{T}\", unit: ft-in, default: \"0\"}\n"); err != nil {

@@ -9,116 +9,25 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/twpayne/go-geom"
-	"github.com/xuri/excelize/v2"
-
-	"github.com/kpbulk/kpbulk/formats/shapefile"
+	"github.com/kpbulk/kpbulk/internal/testdatagen"
 )
 
-// validateProductMapping is PRODUCT.md section 2's example, as written.
-const validateProductMapping = `version: 1
-namespace: acme-make-ready-2026      # seeds every deterministic id; required
+// productExampleDir holds PRODUCT.md section 2's example mapping and its
+// sources (see testdata/README.md).
+const productExampleDir = "../../testdata/product-example"
 
-job:                                 # used when --job is not given
-  name: ACME make-ready 2026         # found by exact name among active jobs, created if missing
-  model: acme                        # the company model a new job is created with (required to create)
-  metadata: {client: ACME}
-
-nodes:
-  - name: poles                      # entity set name: reports, export layer/sheet name
-    source: survey.xlsx              # .csv .xlsx .geojson .json .shp .zip(shapefile)
-    sheet: Poles                     # xlsx: sheet name (default: first sheet)
-    key: "{Pole Tag}"                # natural key template; unique within the set
-    latitude: "{Latitude}"           # tabular sources; geometry sources use their Point
-    longitude: "{Longitude}"
-    attributes:
-      node_type: pole                # constant
-      pole_tag: "{Pole Tag}"         # a column
-      scid: "{Seq}"
-      pole_height: {value: "{Height (ft)}", type: number}
-      pole_class: {value: "{Class}", map: {"1": "Class 1", "2": "Class 2", "H1": "Class H1"}}
-      note: {value: "{Notes}", empty: skip}
-
-connections:
-  - name: spans
-    source: survey.xlsx
-    sheet: Spans
-    key: "{From}->{To}"
-    node_1: {set: poles, key: "{From}"}
-    node_2: {set: poles, key: "{To}"}
-    attributes:
-      connection_type: aerial cable
-
-  - name: fiber
-    source: fiber_routes.shp         # LineString / MultiLineString geometry
-    key: "{ROUTE_ID}"
-    endpoints: {set: poles, snap_m: 3}   # each line end joins the nearest pole within 3 m
-    attributes:
-      connection_type: aerial cable
-      note: "{OWNER}"
-
-sections:
-  - name: midspans
-    source: survey.xlsx
-    sheet: Midspans
-    connection: {set: spans, key: "{From}->{To}"}
-    key: "{From}->{To}#{Seq}"
-    latitude: "{Lat}"
-    longitude: "{Lon}"
-    attributes:
-      note: "{Remarks}"
-`
-
-// writeSurvey writes the example's sources into dir: survey.xlsx with
-// Poles, Spans and Midspans sheets (poles given as rows of cells) and
-// fiber_routes.shp with one route from P-1 to P-3.
-func writeProductSurvey(t *testing.T, dir string, poles [][]any) {
+// productExampleWith copies the example into a temp dir and rewrites
+// survey.xlsx with the given Poles rows; it returns the copy's mapping.
+func productExampleWith(t *testing.T, poles [][]any) string {
 	t.Helper()
-	f := excelize.NewFile()
-	sheets := map[string][][]any{
-		"Poles":    append([][]any{{"Pole Tag", "Latitude", "Longitude", "Seq", "Height (ft)", "Class", "Notes"}}, poles...),
-		"Spans":    {{"From", "To"}, {"P-1", "P-2"}, {"P-2", "P-3"}},
-		"Midspans": {{"From", "To", "Seq", "Lat", "Lon", "Remarks"}, {"P-1", "P-2", 1, 29.4243, -98.4933, "tree"}, {"P-2", "P-3", 1, 29.4247, -98.4928, ""}},
-	}
-	for i, name := range []string{"Poles", "Spans", "Midspans"} {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range sheets[name] {
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := f.SetSheetRow(name, cell, &row); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := f.SaveAs(filepath.Join(dir, "survey.xlsx")); err != nil {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(productExampleDir)); err != nil {
 		t.Fatal(err)
 	}
-	w, err := shapefile.Create(filepath.Join(dir, "fiber_routes"), shapefile.PolyLine,
-		[]shapefile.Field{{Name: "ROUTE_ID", Type: 'C', Length: 20}, {Name: "OWNER", Type: 'C', Length: 40}})
-	if err != nil {
+	if err := testdatagen.WriteProductSurvey(dir, poles); err != nil {
 		t.Fatal(err)
 	}
-	line := geom.NewLineStringFlat(geom.XY, []float64{-98.49361, 29.42411, -98.4928, 29.4248, -98.49251, 29.42499})
-	if err := w.Write(line, []any{"R-7", "ACME Fiber"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "mapping.yaml"), []byte(validateProductMapping), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-var validateProductPoles = [][]any{
-	{"P-1", 29.4241, -98.4936, 1, 45, "1", ""},
-	{"P-2", 29.4245, -98.4930, 2, 40.5, "H1", "leaning"},
-	{"P-3", 29.4250, -98.4925, 3, 35, 2, "line 1\nline 2"},
+	return filepath.Join(dir, "mapping.yaml")
 }
 
 func validateCLI(t *testing.T, args ...string) (int, string, string) {
@@ -129,9 +38,8 @@ func validateCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestValidateProductExample(t *testing.T) {
-	dir := t.TempDir()
-	writeProductSurvey(t, dir, validateProductPoles)
-	code, out, errOut := validateCLI(t, "validate", "-m", filepath.Join(dir, "mapping.yaml"))
+	path := filepath.Join(productExampleDir, "mapping.yaml")
+	code, out, errOut := validateCLI(t, "validate", "-m", path)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -142,7 +50,7 @@ func TestValidateProductExample(t *testing.T) {
 		"midspans  section     survey.xlsx:Midspans  2     2         0",
 		"ok: 4 sets, 8 rows, 8 entities; nothing was sent",
 		// Export cannot rebuild keys from ids: warnings, not problems.
-		`warning: export: ` + filepath.Join(dir, "mapping.yaml") + `:36:10: set "fiber": key column "ROUTE_ID" is not written by any attribute or reference`,
+		`warning: export: ` + path + `:36:10: set "fiber": key column "ROUTE_ID" is not written by any attribute or reference`,
 		`set "midspans": key column "Seq" is not written`,
 	} {
 		if !strings.Contains(out, want) {
@@ -152,14 +60,13 @@ func TestValidateProductExample(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
-	dir := t.TempDir()
-	writeProductSurvey(t, dir, [][]any{
+	path := productExampleWith(t, [][]any{
 		{"P-1", 29.4241, -98.4936, 1, 45, "1", ""},
 		{"P-2", 95, -98.4930, 2, "tall", "H1", ""}, // row 3: latitude, height
 		{"P-3", 29.4250, -98.4925, 3, 35, "X", ""}, // row 4: class not in map
 		{"P-1", 29.4250, -98.4925, 4, 35, "2", ""}, // row 5: duplicate key
 	})
-	code, out, _ := validateCLI(t, "validate", "-m", filepath.Join(dir, "mapping.yaml"))
+	code, out, _ := validateCLI(t, "validate", "-m", path)
 	if code != exitInvalid {
 		t.Fatalf("exit %d, want %d\n%s", code, exitInvalid, out)
 	}
@@ -181,9 +88,8 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestValidateJSON(t *testing.T) {
-	dir := t.TempDir()
-	writeProductSurvey(t, dir, [][]any{{"P-1", 29.4241, 200, 1, 45, "1", ""}})
-	code, out, _ := validateCLI(t, "validate", "--json", "-m", filepath.Join(dir, "mapping.yaml"))
+	path := productExampleWith(t, [][]any{{"P-1", 29.4241, 200, 1, 45, "1", ""}})
+	code, out, _ := validateCLI(t, "validate", "--json", "-m", path)
 	if code != exitInvalid {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -207,7 +113,11 @@ func TestValidateJSON(t *testing.T) {
 func TestValidateMappingFileProblems(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.yaml")
-	bad := strings.Replace(strings.Replace(validateProductMapping, "snap_m: 3", "snap_m: 3, snapm: 1", 1), "set: poles, key: \"{To}\"", "set: pole, key: \"{To}\"", 1)
+	example, err := os.ReadFile(filepath.Join(productExampleDir, "mapping.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(strings.Replace(string(example), "snap_m: 3", "snap_m: 3, snapm: 1", 1), "set: poles, key: \"{To}\"", "set: pole, key: \"{To}\"", 1)
 	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
