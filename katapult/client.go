@@ -206,6 +206,24 @@ func (c *Client) post(path string, q url.Values, body any, idempotent bool) (req
 	return request{method: http.MethodPost, path: path, query: q, body: b, contentType: "application/json", idempotent: idempotent, cost: c.costs.Write}, nil
 }
 
+// call sends r and decodes the reply's data into a T: the whole body of
+// most Client methods.
+func call[T any](ctx context.Context, c *Client, r request) (T, error) {
+	var out T
+	_, err := c.do(ctx, r, &out)
+	return out, err
+}
+
+// postFor sends a JSON POST built by post and decodes the reply into a T.
+func postFor[T any](ctx context.Context, c *Client, path string, q url.Values, body any, idempotent bool) (T, error) {
+	r, err := c.post(path, q, body, idempotent)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return call[T](ctx, c, r)
+}
+
 // envelope is every response shape at once: success, route error, and the
 // short middleware error.
 type envelope struct {

@@ -8,40 +8,24 @@ import (
 // ListConnections returns every connection of the job with its sections
 // embedded (1 token).
 func (c *Client) ListConnections(ctx context.Context, jobID string) ([]Connection, error) {
-	var out []Connection
-	_, err := c.do(ctx, c.get(jobPath(jobID, "connections"), nil), &out)
-	return out, err
+	return call[[]Connection](ctx, c, c.get(jobPath(jobID, "connections"), nil))
 }
 
 // GetConnection returns one connection and its sections (1 token).
 func (c *Client) GetConnection(ctx context.Context, jobID, connID string) (Connection, error) {
-	var out Connection
-	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID)), nil), &out)
-	return out, err
+	return call[Connection](ctx, c, c.get(jobPath(jobID, "connections", seg(connID)), nil))
 }
 
 // CreateConnection creates a connection at a server-chosen id (10 tokens).
 // Not idempotent: see CreateJob.
 func (c *Client) CreateConnection(ctx context.Context, jobID string, w ConnectionWrite) (Connection, error) {
-	r, err := c.post(jobPath(jobID, "connections"), nil, w, false)
-	if err != nil {
-		return Connection{}, err
-	}
-	var out Connection
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Connection](ctx, c, jobPath(jobID, "connections"), nil, w, false)
 }
 
 // UpsertConnection updates the connection, creating it at connID if needed
 // (10 tokens). Idempotent.
 func (c *Client) UpsertConnection(ctx context.Context, jobID, connID string, w ConnectionWrite, o UpsertOptions) (Connection, error) {
-	r, err := c.post(jobPath(jobID, "connections", seg(connID)), onlyIfExists(o), w, true)
-	if err != nil {
-		return Connection{}, err
-	}
-	var out Connection
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Connection](ctx, c, jobPath(jobID, "connections", seg(connID)), onlyIfExists(o), w, true)
 }
 
 // DeleteConnection deletes the connection and its sections (10 tokens).
@@ -52,40 +36,24 @@ func (c *Client) DeleteConnection(ctx context.Context, jobID, connID string) err
 
 // ListSections returns the sections of one connection (1 token).
 func (c *Client) ListSections(ctx context.Context, jobID, connID string) ([]Section, error) {
-	var out []Section
-	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID), "sections"), nil), &out)
-	return out, err
+	return call[[]Section](ctx, c, c.get(jobPath(jobID, "connections", seg(connID), "sections"), nil))
 }
 
 // GetSection returns one section (1 token).
 func (c *Client) GetSection(ctx context.Context, jobID, connID, sectionID string) (Section, error) {
-	var out Section
-	_, err := c.do(ctx, c.get(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), nil), &out)
-	return out, err
+	return call[Section](ctx, c, c.get(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), nil))
 }
 
 // CreateSection creates a section at a server-chosen id (10 tokens). Not
 // idempotent: see CreateJob.
 func (c *Client) CreateSection(ctx context.Context, jobID, connID string, w SectionWrite) (Section, error) {
-	r, err := c.post(jobPath(jobID, "connections", seg(connID), "sections"), nil, w, false)
-	if err != nil {
-		return Section{}, err
-	}
-	var out Section
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Section](ctx, c, jobPath(jobID, "connections", seg(connID), "sections"), nil, w, false)
 }
 
 // UpsertSection updates the section, creating it at sectionID if needed (10
 // tokens). Idempotent. (MakeMidpoint is ignored by the update endpoint.)
 func (c *Client) UpsertSection(ctx context.Context, jobID, connID, sectionID string, w SectionWrite, o UpsertOptions) (Section, error) {
-	r, err := c.post(jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), onlyIfExists(o), w, true)
-	if err != nil {
-		return Section{}, err
-	}
-	var out Section
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Section](ctx, c, jobPath(jobID, "connections", seg(connID), "sections", seg(sectionID)), onlyIfExists(o), w, true)
 }
 
 // DeleteSection deletes the section (10 tokens).

@@ -72,6 +72,24 @@ func decodeObject(data []byte, dst any) (map[string]json.RawMessage, error) {
 	return raw, nil
 }
 
+// unmarshalObject is the body of the UnmarshalJSON methods: it decodes b
+// with decodeObject into a fresh T (a method-less copy of the type being
+// decoded, so its UnmarshalJSON is not re-entered), keeps the members T has
+// no field for in its Extra field when it has one, and replaces *dst only
+// on success. what names the type in errors.
+func unmarshalObject[T any](what string, b []byte, dst *T) error {
+	var v T
+	extra, err := decodeObject(b, &v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if f := reflect.ValueOf(&v).Elem().FieldByName("Extra"); f.IsValid() {
+		f.Set(reflect.ValueOf(extra))
+	}
+	*dst = v
+	return nil
+}
+
 // decodeLoose decodes one value, accepting numbers as strings for numeric
 // fields and any scalar for string fields. null leaves the zero value.
 func decodeLoose(msg json.RawMessage, fv reflect.Value) error {
@@ -236,10 +254,5 @@ func (a *Attributes) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON accepts numbers sent as strings.
 func (m *Meta) UnmarshalJSON(b []byte) error {
 	type plain Meta
-	var p plain
-	if _, err := decodeObject(b, &p); err != nil {
-		return fmt.Errorf("meta: %w", err)
-	}
-	*m = Meta(p)
-	return nil
+	return unmarshalObject("meta", b, (*plain)(m))
 }

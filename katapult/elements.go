@@ -3,7 +3,6 @@ package katapult
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 )
 
 // PhotoElement is an element marked on a photo. Its attributes are stored
@@ -20,14 +19,7 @@ type PhotoElement struct {
 
 func (e *PhotoElement) UnmarshalJSON(b []byte) error {
 	type plain PhotoElement
-	var v plain
-	extra, err := decodeObject(b, &v)
-	if err != nil {
-		return fmt.Errorf("photo element: %w", err)
-	}
-	v.Extra = extra
-	*e = PhotoElement(v)
-	return nil
+	return unmarshalObject("photo element", b, (*plain)(e))
 }
 
 func (e PhotoElement) MarshalJSON() ([]byte, error) {
@@ -62,27 +54,17 @@ func elementPath(jobID, photoID string, rest ...string) string {
 
 // ListPhotoElements returns the elements of a photo (1 token).
 func (c *Client) ListPhotoElements(ctx context.Context, jobID, photoID string) ([]PhotoElement, error) {
-	var out []PhotoElement
-	_, err := c.do(ctx, c.get(elementPath(jobID, photoID), nil), &out)
-	return out, err
+	return call[[]PhotoElement](ctx, c, c.get(elementPath(jobID, photoID), nil))
 }
 
 // GetPhotoElement returns one element (1 token).
 func (c *Client) GetPhotoElement(ctx context.Context, jobID, photoID, elementID string) (PhotoElement, error) {
-	var out PhotoElement
-	_, err := c.do(ctx, c.get(elementPath(jobID, photoID, seg(elementID)), nil), &out)
-	return out, err
+	return call[PhotoElement](ctx, c, c.get(elementPath(jobID, photoID, seg(elementID)), nil))
 }
 
 // CreatePhotoElement creates an element (10 tokens). Not idempotent.
 func (c *Client) CreatePhotoElement(ctx context.Context, jobID, photoID string, w PhotoElementWrite) (PhotoElement, error) {
-	r, err := c.post(elementPath(jobID, photoID), nil, w, false)
-	if err != nil {
-		return PhotoElement{}, err
-	}
-	var out PhotoElement
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[PhotoElement](ctx, c, elementPath(jobID, photoID), nil, w, false)
 }
 
 // UpdatePhotoElement updates an element (10 tokens). Unlike the other
@@ -90,13 +72,7 @@ func (c *Client) CreatePhotoElement(ctx context.Context, jobID, photoID string, 
 // elementID, so the call is idempotent (and retried after failures) only
 // with o.OnlyIfExists.
 func (c *Client) UpdatePhotoElement(ctx context.Context, jobID, photoID, elementID string, w PhotoElementWrite, o UpsertOptions) (PhotoElement, error) {
-	r, err := c.post(elementPath(jobID, photoID, seg(elementID)), onlyIfExists(o), w, o.OnlyIfExists)
-	if err != nil {
-		return PhotoElement{}, err
-	}
-	var out PhotoElement
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[PhotoElement](ctx, c, elementPath(jobID, photoID, seg(elementID)), onlyIfExists(o), w, o.OnlyIfExists)
 }
 
 // DeletePhotoElement deletes an element (10 tokens).
@@ -115,14 +91,7 @@ type CalibrationAnchor struct {
 
 func (a *CalibrationAnchor) UnmarshalJSON(b []byte) error {
 	type plain CalibrationAnchor
-	var v plain
-	extra, err := decodeObject(b, &v)
-	if err != nil {
-		return fmt.Errorf("calibration anchor: %w", err)
-	}
-	v.Extra = extra
-	*a = CalibrationAnchor(v)
-	return nil
+	return unmarshalObject("calibration anchor", b, (*plain)(a))
 }
 
 func (a CalibrationAnchor) MarshalJSON() ([]byte, error) {
@@ -143,39 +112,23 @@ func anchorPath(jobID, photoID string, rest ...string) string {
 
 // ListCalibrationAnchors returns the anchors of a photo (1 token).
 func (c *Client) ListCalibrationAnchors(ctx context.Context, jobID, photoID string) ([]CalibrationAnchor, error) {
-	var out []CalibrationAnchor
-	_, err := c.do(ctx, c.get(anchorPath(jobID, photoID), nil), &out)
-	return out, err
+	return call[[]CalibrationAnchor](ctx, c, c.get(anchorPath(jobID, photoID), nil))
 }
 
 // GetCalibrationAnchor returns one anchor (1 token).
 func (c *Client) GetCalibrationAnchor(ctx context.Context, jobID, photoID, anchorID string) (CalibrationAnchor, error) {
-	var out CalibrationAnchor
-	_, err := c.do(ctx, c.get(anchorPath(jobID, photoID, seg(anchorID)), nil), &out)
-	return out, err
+	return call[CalibrationAnchor](ctx, c, c.get(anchorPath(jobID, photoID, seg(anchorID)), nil))
 }
 
 // CreateCalibrationAnchor creates an anchor (10 tokens). Not idempotent.
 func (c *Client) CreateCalibrationAnchor(ctx context.Context, jobID, photoID string, w CalibrationAnchorWrite) (CalibrationAnchor, error) {
-	r, err := c.post(anchorPath(jobID, photoID), nil, w, false)
-	if err != nil {
-		return CalibrationAnchor{}, err
-	}
-	var out CalibrationAnchor
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[CalibrationAnchor](ctx, c, anchorPath(jobID, photoID), nil, w, false)
 }
 
 // UpsertCalibrationAnchor updates the anchor, creating it at anchorID if
 // needed (10 tokens). Idempotent.
 func (c *Client) UpsertCalibrationAnchor(ctx context.Context, jobID, photoID, anchorID string, w CalibrationAnchorWrite, o UpsertOptions) (CalibrationAnchor, error) {
-	r, err := c.post(anchorPath(jobID, photoID, seg(anchorID)), onlyIfExists(o), w, true)
-	if err != nil {
-		return CalibrationAnchor{}, err
-	}
-	var out CalibrationAnchor
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[CalibrationAnchor](ctx, c, anchorPath(jobID, photoID, seg(anchorID)), onlyIfExists(o), w, true)
 }
 
 // DeleteCalibrationAnchor deletes an anchor (10 tokens).

@@ -28,9 +28,7 @@ func (c *Client) ListJobs(ctx context.Context, o ListJobsOptions) ([]JobSummary,
 		q.Set("metadataFilter", o.MetadataFilter)
 	}
 	addListOptions(q, o.LastUpdated, o.Limit)
-	var out []JobSummary
-	_, err := c.do(ctx, c.get("/jobs", q), &out)
-	return out, err
+	return call[[]JobSummary](ctx, c, c.get("/jobs", q))
 }
 
 func addListOptions(q url.Values, lastUpdated string, limit int) {
@@ -49,8 +47,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string, paths ...string) (Job
 	if len(paths) > 0 {
 		q = url.Values{"paths": {strings.Join(paths, ",")}}
 	}
-	var out Job
-	_, err := c.do(ctx, c.get(jobPath(jobID), q), &out)
+	out, err := call[Job](ctx, c, c.get(jobPath(jobID), q))
 	if out.ID == "" && err == nil {
 		out.ID = jobID
 	}
@@ -61,24 +58,13 @@ func (c *Client) GetJob(ctx context.Context, jobID string, paths ...string) (Job
 // when the request provably never reached a route handler; otherwise a
 // failure is a *MaybeAppliedError and the caller must look before retrying.
 func (c *Client) CreateJob(ctx context.Context, w JobWrite) (Job, error) {
-	r, err := c.post("/jobs", nil, w, false)
-	if err != nil {
-		return Job{}, err
-	}
-	var out Job
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Job](ctx, c, "/jobs", nil, w, false)
 }
 
 // UpdateJob updates a job's name, model, map styles, metadata or sharing
 // (10 tokens).
 func (c *Client) UpdateJob(ctx context.Context, jobID string, w JobWrite) (Job, error) {
-	r, err := c.post(jobPath(jobID), nil, w, true)
-	if err != nil {
-		return Job{}, err
-	}
-	var out Job
-	_, err = c.do(ctx, r, &out)
+	out, err := postFor[Job](ctx, c, jobPath(jobID), nil, w, true)
 	if out.ID == "" && err == nil {
 		out.ID = jobID
 	}
@@ -93,8 +79,7 @@ type JobStatus struct {
 
 // GetJobStatus returns whether the job is active or archived (1 token).
 func (c *Client) GetJobStatus(ctx context.Context, jobID string) (string, error) {
-	var out JobStatus
-	_, err := c.do(ctx, c.get(jobPath(jobID, "status"), nil), &out)
+	out, err := call[JobStatus](ctx, c, c.get(jobPath(jobID, "status"), nil))
 	return out.Status, err
 }
 

@@ -21,40 +21,24 @@ type ListNodesOptions struct {
 func (c *Client) ListNodes(ctx context.Context, jobID string, o ListNodesOptions) ([]Node, error) {
 	q := url.Values{}
 	addListOptions(q, o.LastUpdated, o.Limit)
-	var out []Node
-	_, err := c.do(ctx, c.get(jobPath(jobID, "nodes"), q), &out)
-	return out, err
+	return call[[]Node](ctx, c, c.get(jobPath(jobID, "nodes"), q))
 }
 
 // GetNode returns one node (1 token).
 func (c *Client) GetNode(ctx context.Context, jobID, nodeID string) (Node, error) {
-	var out Node
-	_, err := c.do(ctx, c.get(jobPath(jobID, "nodes", seg(nodeID)), nil), &out)
-	return out, err
+	return call[Node](ctx, c, c.get(jobPath(jobID, "nodes", seg(nodeID)), nil))
 }
 
 // CreateNode creates a node at a server-chosen id (10 tokens). Not
 // idempotent: see CreateJob. Prefer UpsertNode at a deterministic id.
 func (c *Client) CreateNode(ctx context.Context, jobID string, w NodeWrite) (Node, error) {
-	r, err := c.post(jobPath(jobID, "nodes"), nil, w, false)
-	if err != nil {
-		return Node{}, err
-	}
-	var out Node
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Node](ctx, c, jobPath(jobID, "nodes"), nil, w, false)
 }
 
 // UpsertNode updates the node, creating it at nodeID if it does not exist
 // (unless o.OnlyIfExists) (10 tokens). Idempotent, so always safe to retry.
 func (c *Client) UpsertNode(ctx context.Context, jobID, nodeID string, w NodeWrite, o UpsertOptions) (Node, error) {
-	r, err := c.post(jobPath(jobID, "nodes", seg(nodeID)), onlyIfExists(o), w, true)
-	if err != nil {
-		return Node{}, err
-	}
-	var out Node
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Node](ctx, c, jobPath(jobID, "nodes", seg(nodeID)), onlyIfExists(o), w, true)
 }
 
 // DeleteNode deletes the node and its connections (10 tokens).

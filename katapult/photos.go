@@ -17,14 +17,7 @@ type Photo struct {
 
 func (p *Photo) UnmarshalJSON(b []byte) error {
 	type plain Photo
-	var v plain
-	extra, err := decodeObject(b, &v)
-	if err != nil {
-		return fmt.Errorf("photo: %w", err)
-	}
-	v.Extra = extra
-	*p = Photo(v)
-	return nil
+	return unmarshalObject("photo", b, (*plain)(p))
 }
 
 func (p Photo) MarshalJSON() ([]byte, error) {
@@ -40,12 +33,7 @@ type PixelSelection struct {
 
 func (p *PixelSelection) UnmarshalJSON(b []byte) error {
 	type plain PixelSelection
-	var v plain
-	if _, err := decodeObject(b, &v); err != nil {
-		return fmt.Errorf("pixel_selection: %w", err)
-	}
-	*p = PixelSelection(v)
-	return nil
+	return unmarshalObject("pixel_selection", b, (*plain)(p))
 }
 
 // PixelSelections is a pixel_selection as read: the API documents one
@@ -72,16 +60,12 @@ func (ps *PixelSelections) UnmarshalJSON(b []byte) error {
 
 // ListPhotos returns every photo record of the job (1 token).
 func (c *Client) ListPhotos(ctx context.Context, jobID string) ([]Photo, error) {
-	var out []Photo
-	_, err := c.do(ctx, c.get(jobPath(jobID, "photos"), nil), &out)
-	return out, err
+	return call[[]Photo](ctx, c, c.get(jobPath(jobID, "photos"), nil))
 }
 
 // GetPhoto returns one photo record (1 token).
 func (c *Client) GetPhoto(ctx context.Context, jobID, photoID string) (Photo, error) {
-	var out Photo
-	_, err := c.do(ctx, c.get(jobPath(jobID, "photos", seg(photoID)), nil), &out)
-	return out, err
+	return call[Photo](ctx, c, c.get(jobPath(jobID, "photos", seg(photoID)), nil))
 }
 
 // GetPhotoURL returns a signed download URL for the photo image, valid for

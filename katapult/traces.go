@@ -3,7 +3,6 @@ package katapult
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 )
 
 // Trace groups photo elements (a cable, a guy, …). Its attributes are stored
@@ -17,14 +16,7 @@ type Trace struct {
 
 func (t *Trace) UnmarshalJSON(b []byte) error {
 	type plain Trace
-	var v plain
-	extra, err := decodeObject(b, &v)
-	if err != nil {
-		return fmt.Errorf("trace: %w", err)
-	}
-	v.Extra = extra
-	*t = Trace(v)
-	return nil
+	return unmarshalObject("trace", b, (*plain)(t))
 }
 
 func (t Trace) MarshalJSON() ([]byte, error) {
@@ -40,39 +32,23 @@ type TraceWrite struct {
 
 // ListTraces returns the job's traces (1 token).
 func (c *Client) ListTraces(ctx context.Context, jobID string) ([]Trace, error) {
-	var out []Trace
-	_, err := c.do(ctx, c.get(jobPath(jobID, "traces"), nil), &out)
-	return out, err
+	return call[[]Trace](ctx, c, c.get(jobPath(jobID, "traces"), nil))
 }
 
 // GetTrace returns one trace (1 token).
 func (c *Client) GetTrace(ctx context.Context, jobID, traceID string) (Trace, error) {
-	var out Trace
-	_, err := c.do(ctx, c.get(jobPath(jobID, "traces", seg(traceID)), nil), &out)
-	return out, err
+	return call[Trace](ctx, c, c.get(jobPath(jobID, "traces", seg(traceID)), nil))
 }
 
 // CreateTrace creates a trace (10 tokens). Not idempotent.
 func (c *Client) CreateTrace(ctx context.Context, jobID string, w TraceWrite) (Trace, error) {
-	r, err := c.post(jobPath(jobID, "traces"), nil, w, false)
-	if err != nil {
-		return Trace{}, err
-	}
-	var out Trace
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Trace](ctx, c, jobPath(jobID, "traces"), nil, w, false)
 }
 
 // UpsertTrace updates the trace, creating it at traceID if needed (10
 // tokens). Idempotent.
 func (c *Client) UpsertTrace(ctx context.Context, jobID, traceID string, w TraceWrite, o UpsertOptions) (Trace, error) {
-	r, err := c.post(jobPath(jobID, "traces", seg(traceID)), onlyIfExists(o), w, true)
-	if err != nil {
-		return Trace{}, err
-	}
-	var out Trace
-	_, err = c.do(ctx, r, &out)
-	return out, err
+	return postFor[Trace](ctx, c, jobPath(jobID, "traces", seg(traceID)), onlyIfExists(o), w, true)
 }
 
 // DeleteTrace deletes a trace (10 tokens).

@@ -2,7 +2,6 @@ package katapult
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -149,14 +148,7 @@ type JobWrite struct {
 
 func (n *Node) UnmarshalJSON(b []byte) error {
 	type plain Node
-	var p plain
-	extra, err := decodeObject(b, &p)
-	if err != nil {
-		return fmt.Errorf("node: %w", err)
-	}
-	p.Extra = extra
-	*n = Node(p)
-	return nil
+	return unmarshalObject("node", b, (*plain)(n))
 }
 
 func (n Node) MarshalJSON() ([]byte, error) {
@@ -166,19 +158,16 @@ func (n Node) MarshalJSON() ([]byte, error) {
 
 func (c *Connection) UnmarshalJSON(b []byte) error {
 	type plain Connection
-	var p plain
-	extra, err := decodeObject(b, &p)
-	if err != nil {
-		return fmt.Errorf("connection: %w", err)
+	if err := unmarshalObject("connection", b, (*plain)(c)); err != nil {
+		return err
 	}
-	p.Extra = extra
-	for id, s := range p.Sections {
+	// Embedded sections are keyed by id and may not repeat it inside.
+	for id, s := range c.Sections {
 		if s.ID == "" {
 			s.ID = id
-			p.Sections[id] = s
+			c.Sections[id] = s
 		}
 	}
-	*c = Connection(p)
 	return nil
 }
 
@@ -189,14 +178,7 @@ func (c Connection) MarshalJSON() ([]byte, error) {
 
 func (s *Section) UnmarshalJSON(b []byte) error {
 	type plain Section
-	var p plain
-	extra, err := decodeObject(b, &p)
-	if err != nil {
-		return fmt.Errorf("section: %w", err)
-	}
-	p.Extra = extra
-	*s = Section(p)
-	return nil
+	return unmarshalObject("section", b, (*plain)(s))
 }
 
 func (s Section) MarshalJSON() ([]byte, error) {
@@ -206,14 +188,7 @@ func (s Section) MarshalJSON() ([]byte, error) {
 
 func (j *JobSummary) UnmarshalJSON(b []byte) error {
 	type plain JobSummary
-	var p plain
-	extra, err := decodeObject(b, &p)
-	if err != nil {
-		return fmt.Errorf("job: %w", err)
-	}
-	p.Extra = extra
-	*j = JobSummary(p)
-	return nil
+	return unmarshalObject("job", b, (*plain)(j))
 }
 
 func (j JobSummary) MarshalJSON() ([]byte, error) {
@@ -223,14 +198,7 @@ func (j JobSummary) MarshalJSON() ([]byte, error) {
 
 func (j *Job) UnmarshalJSON(b []byte) error {
 	type plain Job
-	var p plain
-	extra, err := decodeObject(b, &p)
-	if err != nil {
-		return fmt.Errorf("job: %w", err)
-	}
-	p.Extra = extra
-	*j = Job(p)
-	return nil
+	return unmarshalObject("job", b, (*plain)(j))
 }
 
 func (j Job) MarshalJSON() ([]byte, error) {

@@ -23,21 +23,15 @@ type WhoAmI struct {
 // ListUsers lists the users of the caller's company (company admins only;
 // 1 token).
 func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
-	var out []User
-	_, err := c.do(ctx, c.get("/users", nil), &out)
-	return out, err
+	return call[[]User](ctx, c, c.get("/users", nil))
 }
 
 // GetUser returns a user with their metadata (1 token).
 func (c *Client) GetUser(ctx context.Context, userID string) (User, error) {
-	var out User
-	_, err := c.do(ctx, c.get("/users/"+seg(userID), nil), &out)
-	return out, err
+	return call[User](ctx, c, c.get("/users/"+seg(userID), nil))
 }
 
 // WhoAmI returns the identity behind the API key (1 token).
 func (c *Client) WhoAmI(ctx context.Context) (WhoAmI, error) {
-	var out WhoAmI
-	_, err := c.do(ctx, c.get("/users/whoami", nil), &out)
-	return out, err
+	return call[WhoAmI](ctx, c, c.get("/users/whoami", nil))
 }
