@@ -91,13 +91,12 @@ func (t *tmerc) inverse(x, y float64) (lon, lat float64) {
 	return normLon(dlon + t.lon0), math.Atan(tau)
 }
 
-// normLon wraps a longitude in radians to [-pi, pi].
+// normLon wraps a longitude in radians to [-pi, pi]. A remainder, not a
+// loop of 2*pi steps: a hostile .prj (a central meridian of 1e15 degrees,
+// found by the fuzzer) would otherwise spin for hours.
 func normLon(l float64) float64 {
-	for l > math.Pi {
-		l -= 2 * math.Pi
+	if l >= -math.Pi && l <= math.Pi {
+		return l
 	}
-	for l < -math.Pi {
-		l += 2 * math.Pi
-	}
-	return l
+	return math.Remainder(l, 2*math.Pi)
 }
