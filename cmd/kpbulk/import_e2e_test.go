@@ -462,3 +462,62 @@ func referenceJob(t *testing.T, poles int) string {
 	_, live := fx.job()
 	return plan.Fingerprint(live)
 }
+
+func TestPruneDeletesWhatTheSourceDropped(t *testing.T) {
+	fx := newFixture(t, testSandboxOptions())
+	state := filepath.Join(fx.dir, "s.db")
+	if code, out, errOut := fx.kp("import", "-m", fx.mapping, "--yes", "--state", state); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A pole the field crew added by hand is not ours: prune leaves it.
+	id, _ := fx.job()
+	lat, lon := 40.0, -88.0
+	if _, err := fx.client().UpsertNode(context.Background(), id, "-Ocrewnode00000000001", katapult.NodeWrite{Latitude: &lat, Longitude: &lon}, katapult.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	fx.writeSurvey(10, nil)
+	before := fx.srv.Server.Stats().Writes
+	code, out, errOut := fx.kp("import", "-m", fx.mapping, "--yes", "--prune", "--state", state)
+	if code != 0 {
+		t.Fatalf("import --prune: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Two node deletes; their spans and sections go with them.
+	if w := fx.srv.Server.Stats().Writes - before; w != 2 {
+		t.Errorf("prune wrote %d, want 2\n%s", w, out)
+	}
+	_, live := fx.job()
+	if len(live.Nodes) != 11 || len(live.Connections) != 9 {
+		t.Errorf("after prune: %d nodes, %d connections; want 11 (10 + the crew's) and 9", len(live.Nodes), len(live.Connections))
+	}
+}
+
+func TestFailedWritesExitThreeWithSourceRows(t *testing.T) {
+	fx := newFixture(t, testSandboxOptions())
+	if code, out, errOut := fx.kp("import", "-m", fx.mapping, "--yes", "--state", filepath.Join(fx.dir, "first.db")); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	fx.writeSurvey(12, func(i int, l string) string {
+		if i == 4 || i == 5 {
+			return strings.Replace(l, "leaning", "", 1) + "x" // a changed note on rows 6 and 7
+		}
+		return l
+	})
+	id, _ := fx.job()
+	state := filepath.Join(fx.dir, "s.db")
+	if code, out, errOut := fx.kp("plan", "-m", fx.mapping, "--state", state); code != 0 || !strings.Contains(out, "~2") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Someone deletes pole P004 between plan and apply: its update fails
+	// (onlyIfExists), the other goes through.
+	if err := fx.client().DeleteNode(context.Background(), id, mapping.EntityID(testNamespace, mapping.Node, "poles", "P004")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := fx.kp("apply", "--state", state, "--force")
+	if code != exitPartial || !strings.Contains(out, "updated 1") || !strings.Contains(out, "failed 1") {
+		t.Fatalf("apply: exit %d, want 3\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = fx.kp("status", "--state", state)
+	if code != 0 || !strings.Contains(out, "failed: poles.csv::6: update node") || !strings.Contains(out, "404") {
+		t.Errorf("status:\n%s", out)
+	}
+}
