@@ -18,13 +18,9 @@ const (
 
 func hWelcome(*call) (any, *apiError) { return welcome("Welcome to the Katapult Pro API V3"), nil }
 
-// jobLocked finds the job named in the URL. The caller holds s.mu.
+// jobLocked finds a job. The caller holds s.mu.
 func (s *Server) jobLocked(id string) (*job, *apiError) {
-	j := s.jobs[id]
-	if j == nil {
-		return nil, errNotFound("Job " + quoteShort(id) + " not found")
-	}
-	return j, nil
+	return find(s.jobs, "Job", id)
 }
 
 // touch records a write in j at now: the job's last_updated moves, and the
@@ -221,13 +217,7 @@ func hGetJob(c *call) (any, *apiError) {
 			paths = append(paths, p)
 		}
 	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	return j.jobData(paths), nil
+	return viewJob(c, func(j *job) (any, *apiError) { return j.jobData(paths), nil })
 }
 
 // jobWrite validates the fields of a job create or update.
@@ -325,15 +315,11 @@ func hUpdateJob(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	w.apply(j)
-	c.s.touch(j, c.now, 0, "")
-	return j.jobData(nil), nil
+	return updateJob(c, func(j *job) (any, *apiError) {
+		w.apply(j)
+		c.s.touch(j, c.now, 0, "")
+		return j.jobData(nil), nil
+	})
 }
 
 type jobStatus struct {
@@ -342,13 +328,7 @@ type jobStatus struct {
 }
 
 func hGetJobStatus(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	return jobStatus{j.id, j.status()}, nil
+	return viewJob(c, func(j *job) (any, *apiError) { return jobStatus{j.id, j.status()}, nil })
 }
 
 func hSetJobStatus(c *call) (any, *apiError) {
@@ -366,15 +346,11 @@ func hSetJobStatus(c *call) (any, *apiError) {
 	if st != "active" && st != "archived" {
 		return nil, errField(`status must be "active" or "archived", got ` + quoteShort(st))
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	j.data["status"] = appendString(nil, st)
-	c.s.touch(j, c.now, 0, "")
-	return jobStatus{j.id, st}, nil
+	return updateJob(c, func(j *job) (any, *apiError) {
+		j.data["status"] = appendString(nil, st)
+		c.s.touch(j, c.now, 0, "")
+		return jobStatus{j.id, st}, nil
+	})
 }
 
 // Users: the sandbox has one user, an admin of its one company.

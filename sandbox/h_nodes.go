@@ -16,19 +16,18 @@ func hListNodes(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.RLock()
-	j, e := c.s.jobLocked(c.arg(0))
+	items, e := viewJob(c, func(j *job) ([]*point, *apiError) {
+		items := make([]*point, 0, len(j.nodes))
+		for _, n := range j.nodes {
+			if !hasAfter || n.updated > after {
+				items = append(items, n)
+			}
+		}
+		return items, nil
+	})
 	if e != nil {
-		c.s.mu.RUnlock()
 		return nil, e
 	}
-	items := make([]*point, 0, len(j.nodes))
-	for _, n := range j.nodes {
-		if !hasAfter || n.updated > after {
-			items = append(items, n)
-		}
-	}
-	c.s.mu.RUnlock()
 	// Nodes are copy-on-write: the snapshot stays valid without the lock.
 	slices.SortFunc(items, func(a, b *point) int {
 		if c := cmp.Compare(b.updated, a.updated); c != 0 {
@@ -43,15 +42,7 @@ func hListNodes(c *call) (any, *apiError) {
 }
 
 func hGetNode(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	j, e := c.s.jobLocked(c.arg(0))
-	var n *point
-	if e == nil {
-		if n = j.nodes[c.arg(1)]; n == nil {
-			e = errNotFound("Node " + quoteShort(c.arg(1)) + " not found")
-		}
-	}
-	c.s.mu.RUnlock()
+	n, e := viewJob(c, func(j *job) (*point, *apiError) { return find(j.nodes, "Node", c.arg(1)) })
 	if e != nil {
 		return nil, e
 	}
@@ -108,17 +99,6 @@ func (w *pointWrite) applyTo(s *Server, c *call, id string, cur *point) *point {
 	return &p
 }
 
-// checkNewID checks that id may name a new resource in j.
-func checkNewID(j *job, id string) *apiError {
-	if !validID(id) {
-		return errID(id)
-	}
-	if r, taken := j.index[id]; taken {
-		return &apiError{400, "invalid_id", "Id " + quoteShort(id) + " is already used by a " + kindNames[r.kind] + " in this job"}
-	}
-	return nil
-}
-
 func hCreateNode(c *call) (any, *apiError) {
 	w, _, e := parsePointWrite(c)
 	if e != nil {
@@ -127,18 +107,11 @@ func hCreateNode(c *call) (any, *apiError) {
 	if e := w.needLocation(); e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	n := w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
-	n.updated = c.now.UnixMilli()
-	j.nodes[n.id] = n
-	j.index[n.id] = ref{kind: kNode}
-	c.s.touch(j, c.now, kNode, n.id)
-	return pointData(n, true), nil
+	return updateJob(c, func(j *job) (any, *apiError) {
+		n := w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
+		c.s.putNode(j, n, c)
+		return pointData(n, true), nil
+	})
 }
 
 func hUpsertNode(c *call) (any, *apiError) {
@@ -146,31 +119,25 @@ func hUpsertNode(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(1)
-	cur := j.nodes[id]
-	if cur == nil {
-		if c.onlyIfExists() {
-			return nil, errNotFound("Node " + quoteShort(id) + " not found")
-		}
-		if e := checkNewID(j, id); e != nil {
+	return updateJob(c, func(j *job) (any, *apiError) {
+		id := c.arg(1)
+		cur, gone := find(j.nodes, "Node", id)
+		if e := c.vetNew(j, id, gone, w.needLocation); e != nil {
 			return nil, e
 		}
-		if e := w.needLocation(); e != nil {
-			return nil, e
-		}
-	}
-	n := w.applyTo(c.s, c, id, cur)
+		n := w.applyTo(c.s, c, id, cur)
+		c.s.putNode(j, n, c)
+		return pointData(n, true), nil
+	})
+}
+
+// putNode stores a written node, which moves its last_updated. The caller
+// holds s.mu.
+func (s *Server) putNode(j *job, n *point, c *call) {
 	n.updated = c.now.UnixMilli()
-	j.nodes[id] = n
-	j.index[id] = ref{kind: kNode}
-	c.s.touch(j, c.now, kNode, id)
-	return pointData(n, true), nil
+	j.nodes[n.id] = n
+	j.index[n.id] = ref{kind: kNode}
+	s.touch(j, c.now, kNode, n.id)
 }
 
 type idData struct {
@@ -178,26 +145,22 @@ type idData struct {
 }
 
 func hDeleteNode(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(1)
-	if j.nodes[id] == nil {
-		return nil, errNotFound("Node " + quoteShort(id) + " not found")
-	}
-	// A connection cannot outlive its nodes: delete them and their sections.
-	for _, cn := range j.conns {
-		if cn.n1 == id || cn.n2 == id {
-			c.s.removeConn(j, cn)
+	return updateJob(c, func(j *job) (any, *apiError) {
+		id := c.arg(1)
+		if _, e := find(j.nodes, "Node", id); e != nil {
+			return nil, e
 		}
-	}
-	delete(j.nodes, id)
-	delete(j.index, id)
-	c.s.touch(j, c.now, kNode, id)
-	return idData{id}, nil
+		// A connection cannot outlive its nodes: delete them and their sections.
+		for _, cn := range j.conns {
+			if cn.n1 == id || cn.n2 == id {
+				c.s.removeConn(j, cn)
+			}
+		}
+		delete(j.nodes, id)
+		delete(j.index, id)
+		c.s.touch(j, c.now, kNode, id)
+		return idData{id}, nil
+	})
 }
 
 // setAssociation sets (value "main" or true) or removes (nil) photo pid in
