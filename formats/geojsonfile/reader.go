@@ -13,6 +13,7 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"github.com/kpbulk/kpbulk/formats/crs"
+	"github.com/kpbulk/kpbulk/formats/internal/reproject"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
 
@@ -214,22 +215,9 @@ func (r *Reader) row(feat *rawFeature) (row rows.Row, empty bool, err error) {
 }
 
 func (r *Reader) reproject(g geom.T) error {
-	flat, stride := g.FlatCoords(), g.Stride()
-	for i := 0; i+1 < len(flat); i += stride {
-		x, y := flat[i], flat[i+1]
-		if r.crs == nil {
-			if !(x >= -180 && x <= 180 && y >= -90 && y <= 90) {
-				return fmt.Errorf("position %v, %v is not a longitude, latitude (RFC 7946 order; for a projected file set crs: EPSG:NNNN)", x, y)
-			}
-			continue
-		}
-		lon, lat, err := r.crs.ToWGS84(x, y)
-		if err != nil {
-			return err
-		}
-		flat[i], flat[i+1] = lon, lat
-	}
-	return nil
+	return reproject.ToWGS84(g, r.crs, func(x, y float64) error {
+		return fmt.Errorf("position %v, %v is not a longitude, latitude (RFC 7946 order; for a projected file set crs: EPSG:NNNN)", x, y)
+	})
 }
 
 // text converts a property value to cell text: strings as they are,
