@@ -6,21 +6,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// realdata locates the shared real-data folder, a sibling of the module root.
-func realdata(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "realdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("realdata not present: " + p)
-	}
-	return p
-}
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
+)
 
 type refLine struct {
 	src, dst       int
@@ -133,11 +124,11 @@ func TestEPSGGuidanceNote(t *testing.T) {
 // TestPrjFiles parses the real .prj files and checks they agree with the
 // EPSG definitions they name.
 func TestPrjFiles(t *testing.T) {
-	prj, err := os.ReadFile(realdata(t, "shapefile_projected/stateplane.prj"))
+	prj, err := os.ReadFile(rowstest.Realdata(t, "shapefile_projected/stateplane.prj"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.OpenReader(realdata(t, "shapefile_projected/train_stations.zip"))
+	zr, err := zip.OpenReader(rowstest.Realdata(t, "shapefile_projected/train_stations.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}

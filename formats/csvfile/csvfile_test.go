@@ -3,60 +3,15 @@ package csvfile
 import (
 	"encoding/csv"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
-
-// realdata locates ../shared/realdata next to the module root, or skips.
-func realdata(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "realdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("realdata not present: " + p)
-	}
-	return p
-}
-
-// readAll reads every row; non-fatal errors are collected, a fatal one ends
-// the read and is returned.
-func readAll(t testing.TB, r rows.Reader) (out []rows.Row, errs []*rows.Error, fatal error) {
-	t.Helper()
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return out, errs, nil
-		}
-		var re *rows.Error
-		if errors.As(err, &re) && !re.Fatal {
-			errs = append(errs, re)
-			continue
-		}
-		if err != nil {
-			return out, errs, err
-		}
-		out = append(out, row)
-	}
-}
 
 // openString writes content to a temp file and opens it.
 func openString(t *testing.T, content string, opts rows.Options) (rows.Reader, error) {
@@ -74,7 +29,7 @@ func openString(t *testing.T, content string, opts rows.Options) (rows.Reader, e
 }
 
 func TestSeattleCityLight(t *testing.T) {
-	p := realdata(t, "poles_seattle_city_light/JU ATT New in 2021 (updated 2022-08-05).csv")
+	p := rowstest.Realdata(t, "poles_seattle_city_light/JU ATT New in 2021 (updated 2022-08-05).csv")
 	r, err := Open(p, rows.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +39,7 @@ func TestSeattleCityLight(t *testing.T) {
 	if len(cols) != 21 || cols[0] != "PoleNum" || cols[3] != "Ownership%" || cols[8] != "Renter Company" || cols[20] != "Data as of" {
 		t.Fatalf("columns = %q", cols)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, row errors %v", err, errs)
 	}
@@ -129,7 +84,7 @@ func TestSeattleCityLight(t *testing.T) {
 }
 
 func TestSabahWindows1252(t *testing.T) {
-	p := realdata(t, "poles_sesb_sabah/Sabah SS location.csv")
+	p := rowstest.Realdata(t, "poles_sesb_sabah/Sabah SS location.csv")
 	r, err := Open(p, rows.Options{DisplayName: "Sabah SS location.csv"})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +93,7 @@ func TestSabahWindows1252(t *testing.T) {
 	if want := []string{"Type", "SS Name", "X", "Y", ""}; !reflect.DeepEqual(r.Columns(), want) {
 		t.Fatalf("columns = %q, want %q", r.Columns(), want)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, row errors %v", err, errs)
 	}
@@ -157,7 +112,7 @@ func TestSabahWindows1252(t *testing.T) {
 
 // TestAllRealCSV reads every .csv under realdata without a fatal error.
 func TestAllRealCSV(t *testing.T) {
-	root := realdata(t, "")
+	root := rowstest.Realdata(t, "")
 	n := 0
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".csv") {
@@ -170,7 +125,7 @@ func TestAllRealCSV(t *testing.T) {
 			return nil
 		}
 		defer r.Close()
-		if got, _, err := readAll(t, r); err != nil || len(got) == 0 {
+		if got, _, err := rowstest.ReadAll(t, r); err != nil || len(got) == 0 {
 			t.Errorf("%s: %d rows, %v", p, len(got), err)
 		}
 		return nil
@@ -282,7 +237,7 @@ func TestRows(t *testing.T) {
 			if !reflect.DeepEqual(r.Columns(), c.cols) {
 				t.Errorf("columns = %q, want %q", r.Columns(), c.cols)
 			}
-			got, errs, err := readAll(t, r)
+			got, errs, err := rowstest.ReadAll(t, r)
 			if err != nil || len(errs) > 0 {
 				t.Fatalf("fatal %v, row errors %v", err, errs)
 			}
@@ -317,7 +272,7 @@ func TestRowErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +310,7 @@ func TestUnbalancedQuote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := readAll(t, r)
+	got, _, err := rowstest.ReadAll(t, r)
 	var re *rows.Error
 	if !errors.As(err, &re) || !re.Fatal || re.Row != 3 || re.Column != "b" || !strings.Contains(re.Msg, "line 3") {
 		t.Fatalf("err = %v, want a fatal error at row 3 column b naming line 3", err)
@@ -384,7 +339,7 @@ func TestOverlongRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = readAll(t, r)
+		_, _, err = rowstest.ReadAll(t, r)
 		var re *rows.Error
 		if !errors.As(err, &re) || !re.Fatal || re.Row != c.row || !strings.Contains(re.Msg, c.msg) {
 			t.Errorf("%s: err = %v, want fatal at row %d containing %q", name, err, c.row, c.msg)
@@ -405,7 +360,7 @@ func TestInvalidUTF8AfterSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(errs) != 1 {
 		t.Fatalf("fatal %v, errors %v; want one row error", err, errs)
 	}

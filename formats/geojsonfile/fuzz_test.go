@@ -4,39 +4,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
-
-var fuzzDirOnce struct {
-	sync.Once
-	dir string
-}
-
-// fuzzDir is one directory per fuzzing process, reused for every input.
-func fuzzDir(t *testing.T) string {
-	fuzzDirOnce.Do(func() {
-		var err error
-		if fuzzDirOnce.dir, err = os.MkdirTemp("", "kpbulk-geojsonfuzz"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return fuzzDirOnce.dir
-}
 
 // FuzzReader feeds arbitrary documents to the reader: it must end with
 // rows, *rows.Errors and io.EOF, never a panic or a hang.
 func FuzzReader(f *testing.F) {
-	for _, p := range []string{"poles_osm/cartago_cr_postes.geojson", "edge_geojson/rfc7946_examples/example_01.geojson", "edge_geojson/chrieke/valid/valid_feature_with_id.geojson", "edge_geojson/chrieke/problematic_structure/problematic_crs_defined.geojson"} {
-		if b, err := os.ReadFile(filepath.Join(realdataRoot, p)); err == nil {
-			f.Add(b)
-		}
-	}
+	rowstest.AddSeeds(f, "poles_osm/cartago_cr_postes.geojson", "edge_geojson/rfc7946_examples/example_01.geojson", "edge_geojson/chrieke/valid/valid_feature_with_id.geojson", "edge_geojson/chrieke/problematic_structure/problematic_crs_defined.geojson")
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":[{"b":null}]},"geometry":{"type":"MultiLineString","coordinates":[[[1,2],[3,4]]]}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := filepath.Join(fuzzDir(t), "f.geojson")
+		p := filepath.Join(rowstest.FuzzDir(t), "f.geojson")
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}

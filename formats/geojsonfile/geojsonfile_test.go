@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -16,19 +15,9 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"github.com/kpbulk/kpbulk/formats/crs"
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
-
-const realdataRoot = "../../../shared/realdata"
-
-func realdata(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(realdataRoot, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("realdata not present: " + p)
-	}
-	return p
-}
 
 // readAll reads every row, collecting errors; it stops at a fatal one.
 func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row, []*rows.Error) {
@@ -42,26 +31,15 @@ func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row
 		return nil, nil, []*rows.Error{re}
 	}
 	defer r.Close()
-	var out []rows.Row
-	var errs []*rows.Error
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return r, out, errs
+	out, errs, fatal := rowstest.ReadAll(t, r)
+	if fatal != nil {
+		var re *rows.Error
+		if !errors.As(fatal, &re) {
+			t.Fatalf("%s: error %T is not a *rows.Error", p, fatal)
 		}
-		if err != nil {
-			var re *rows.Error
-			if !errors.As(err, &re) {
-				t.Fatalf("%s: error %T is not a *rows.Error", p, err)
-			}
-			errs = append(errs, re)
-			if re.Fatal {
-				return r, out, errs
-			}
-			continue
-		}
-		out = append(out, row)
+		errs = append(errs, re)
 	}
+	return r, out, errs
 }
 
 func writeFile(t *testing.T, body string) string {
@@ -86,7 +64,7 @@ func TestRealPoles(t *testing.T) {
 		{"poles_osm/cartago_cr_postes.geojson", 12, "cat,osm_id,name,barrier,highway,ref,address,is_in,place,man_made,other_tags", "*geom.Point"},
 	}
 	for _, tc := range cases {
-		r, got, errs := readAll(t, realdata(t, tc.file), rows.Options{})
+		r, got, errs := readAll(t, rowstest.Realdata(t, tc.file), rows.Options{})
 		if len(errs) > 0 {
 			t.Fatalf("%s: %v", tc.file, errs)
 		}
@@ -105,14 +83,14 @@ func TestRealPoles(t *testing.T) {
 			}
 		}
 	}
-	_, got, _ := readAll(t, realdata(t, "poles_osm/vancouver_powerlines.geojson"), rows.Options{})
+	_, got, _ := readAll(t, rowstest.Realdata(t, "poles_osm/vancouver_powerlines.geojson"), rows.Options{})
 	if v := got[0].Values; v[0] != "line" || v[1] != "230000;230000" || v[2] != "" || v[3] != "5039.34" {
 		t.Errorf("vancouver row 1: %q", v)
 	}
 	if c := got[0].Geom.FlatCoords(); c[0] != -123.0180068 || c[1] != 49.2682961 {
 		t.Errorf("vancouver row 1 starts at %v (RFC 7946 order is lon, lat)", c[:2])
 	}
-	_, got, _ = readAll(t, realdata(t, "poles_osm/cartago_cr_postes.geojson"), rows.Options{})
+	_, got, _ = readAll(t, rowstest.Realdata(t, "poles_osm/cartago_cr_postes.geojson"), rows.Options{})
 	if v := got[0].Values; v[1] != "10054740829" || v[10] != "pole" || v[0] != "4" {
 		t.Errorf("cartago row 1: %q", v)
 	}
@@ -129,7 +107,7 @@ func typeName(g geom.T) string {
 // supported geometry types give rows, everything else a clear error; none
 // panics.
 func TestEdgeFiles(t *testing.T) {
-	root := realdata(t, "edge_geojson")
+	root := rowstest.Realdata(t, "edge_geojson")
 	unsupported := regexpAny("Polygon geometry is not supported", "GeometryCollection is not supported", "MultiPoint of")
 	var files []string
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {

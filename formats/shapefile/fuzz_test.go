@@ -5,17 +5,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
 
 func seedFiles(f *testing.F, ext string) {
 	for _, p := range []string{"edge_shapefile/mbostock/points", "edge_shapefile/mbostock/polylines", "edge_shapefile/mbostock/multipoints", "edge_shapefile/mbostock/null", "edge_shapefile/pyshp/corrupt_too_long", "edge_shapefile/mbostock/utf8-property"} {
-		if b, err := os.ReadFile(filepath.Join(realdataRoot, p+ext)); err == nil {
-			f.Add(b)
-		}
+		rowstest.AddSeeds(f, p+ext)
 	}
 }
 
@@ -27,29 +25,12 @@ func FuzzSHP(f *testing.F) {
 		if len(b) > 100 {
 			decodeShape(b[100:])
 		}
-		// One directory per worker, reused: t.TempDir per input stalls the
-		// fuzzing engine.
-		p := filepath.Join(fuzzDir(t), "f.shp")
+		p := filepath.Join(rowstest.FuzzDir(t), "f.shp")
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		drain(t, p)
 	})
-}
-
-var fuzzDirOnce struct {
-	sync.Once
-	dir string
-}
-
-func fuzzDir(t *testing.T) string {
-	fuzzDirOnce.Do(func() {
-		var err error
-		if fuzzDirOnce.dir, err = os.MkdirTemp("", "kpbulk-shpfuzz"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return fuzzDirOnce.dir
 }
 
 // FuzzDBF feeds arbitrary .dbf bytes through the DBF reader.

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,19 +15,9 @@ import (
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/geojson"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
-
-const realdataRoot = "../../../shared/realdata"
-
-func realdata(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(realdataRoot, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("realdata not present: " + p)
-	}
-	return p
-}
 
 // readAll reads every row; it stops at the first fatal error.
 func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row, []error) {
@@ -38,32 +27,25 @@ func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row
 		return nil, nil, []error{err}
 	}
 	defer r.Close()
-	var out []rows.Row
+	out, skipped, fatal := rowstest.ReadAll(t, r)
 	var errs []error
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return r, out, errs
-		}
-		if err != nil {
-			var re *rows.Error
-			if !errors.As(err, &re) {
-				t.Fatalf("%s: error %v is not a *rows.Error", p, err)
-			}
-			errs = append(errs, err)
-			if re.Fatal {
-				return r, out, errs
-			}
-			continue
-		}
-		out = append(out, row)
+	for _, e := range skipped {
+		errs = append(errs, e)
 	}
+	if fatal != nil {
+		var re *rows.Error
+		if !errors.As(fatal, &re) {
+			t.Fatalf("%s: error %v is not a *rows.Error", p, fatal)
+		}
+		errs = append(errs, fatal)
+	}
+	return r, out, errs
 }
 
 // TestMbostockOracle reads every fixture of mbostock/shapefile and compares
 // with its expected GeoJSON.
 func TestMbostockOracle(t *testing.T) {
-	dir := realdata(t, "edge_shapefile/mbostock")
+	dir := rowstest.Realdata(t, "edge_shapefile/mbostock")
 	shps, _ := filepath.Glob(filepath.Join(dir, "*.shp"))
 	if len(shps) < 15 {
 		t.Fatalf("only %d fixtures", len(shps))
@@ -169,7 +151,7 @@ func TestProjectedAgainstOGR(t *testing.T) {
 		{"shapefile_projected/stateplane.shp", "testdata/ogr_stateplane.txt", 260, "Illinois_East"},
 		{"shapefile_projected/train_stations.zip", "testdata/ogr_train_stations.txt", 361, "Massachusetts Mainland"},
 	} {
-		r, got, errs := readAll(t, realdata(t, tc.file), rows.Options{})
+		r, got, errs := readAll(t, rowstest.Realdata(t, tc.file), rows.Options{})
 		if len(errs) > 0 {
 			t.Fatalf("%s: %v", tc.file, errs)
 		}
@@ -220,7 +202,7 @@ func metres(p [2]float64, lon, lat float64) float64 {
 
 // TestKnownValues checks attribute decoding on the real files.
 func TestKnownValues(t *testing.T) {
-	r, got, errs := readAll(t, realdata(t, "shapefile_projected/stateplane.shp"), rows.Options{})
+	r, got, errs := readAll(t, rowstest.Realdata(t, "shapefile_projected/stateplane.shp"), rows.Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -235,7 +217,7 @@ func TestKnownValues(t *testing.T) {
 		t.Errorf("record 1 geometry %T, want LineString", got[0].Geom)
 	}
 
-	r, got, errs = readAll(t, realdata(t, "shapefile_projected/train_stations.zip"), rows.Options{})
+	r, got, errs = readAll(t, rowstest.Realdata(t, "shapefile_projected/train_stations.zip"), rows.Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -248,18 +230,18 @@ func TestKnownValues(t *testing.T) {
 }
 
 func TestPyshp(t *testing.T) {
-	_, got, errs := readAll(t, realdata(t, "edge_shapefile/pyshp/corrupt_too_long.shp"), rows.Options{})
+	_, got, errs := readAll(t, rowstest.Realdata(t, "edge_shapefile/pyshp/corrupt_too_long.shp"), rows.Options{})
 	if len(errs) > 0 || len(got) != 10 {
 		t.Errorf("corrupt_too_long: %d rows, errors %v; want 10 rows like GDAL", len(got), errs)
 	}
 	for _, f := range []string{"blockgroups.shp", "latin1.shp", "REL.zip"} {
-		_, _, errs := readAll(t, realdata(t, "edge_shapefile/pyshp/"+f), rows.Options{})
+		_, _, errs := readAll(t, rowstest.Realdata(t, "edge_shapefile/pyshp/"+f), rows.Options{})
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "Polygon") {
 			t.Errorf("%s: %v, want a Polygon error", f, errs)
 		}
 	}
 	// The DBF on its own still decodes: Latin-1 text with LDID 0 and no .cpg.
-	f, err := os.Open(realdata(t, "edge_shapefile/pyshp/latin1.dbf"))
+	f, err := os.Open(rowstest.Realdata(t, "edge_shapefile/pyshp/latin1.dbf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +263,7 @@ func TestPyshp(t *testing.T) {
 // copySet copies a realdata shapefile set into a temp dir.
 func copySet(t *testing.T, rel string) string {
 	t.Helper()
-	src := realdata(t, rel)
+	src := rowstest.Realdata(t, rel)
 	dir := t.TempDir()
 	stem := strings.TrimSuffix(src, ".shp")
 	for _, ext := range []string{".shp", ".shx", ".dbf", ".prj", ".cpg"} {

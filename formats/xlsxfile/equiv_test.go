@@ -9,35 +9,13 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
-)
 
-// realdata locates ../shared/realdata next to the module root, or skips.
-func realdata(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "realdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("realdata not present: " + p)
-	}
-	return p
-}
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
+)
 
 // allXLSX lists every .xlsx under realdata.
 func allXLSX(t *testing.T) []string {
-	root := realdata(t, "")
+	root := rowstest.Realdata(t, "")
 	var files []string
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".xlsx") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
 
@@ -92,7 +93,7 @@ func readFile(t *testing.T, p string) (int, error) {
 		return 0, err
 	}
 	defer r.Close()
-	got, _, err := readAll(t, r)
+	got, _, err := rowstest.ReadAll(t, r)
 	return len(got), err
 }
 
@@ -183,7 +184,7 @@ func TestSharedStringOutOfRange(t *testing.T) {
 		"xl/sharedStrings.xml": []byte(`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>h</t></si></sst>`),
 	})
 	r := mustOpen(t, p, rows.Options{})
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(got) != 1 || len(errs) != 1 || errs[0].Row != 2 || errs[0].Column != "h" || !strings.Contains(errs[0].Msg, "out of range") {
 		t.Errorf("rows %v, errors %v, fatal %v; want row 2 reported", got, errs, err)
 	}

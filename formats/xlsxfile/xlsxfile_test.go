@@ -2,7 +2,6 @@ package xlsxfile
 
 import (
 	"errors"
-	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -11,32 +10,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/kpbulk/kpbulk/formats/internal/rowstest"
 	"github.com/kpbulk/kpbulk/formats/rows"
 )
-
-// readAll reads every row; non-fatal errors are collected, a fatal one ends
-// the read and is returned.
-func readAll(t testing.TB, r rows.Reader) (out []rows.Row, errs []*rows.Error, fatal error) {
-	t.Helper()
-	for i := 0; ; i++ {
-		if i > 10_000_000 {
-			t.Fatal("reader does not end")
-		}
-		row, err := r.Next()
-		if err == io.EOF {
-			return out, errs, nil
-		}
-		var re *rows.Error
-		if errors.As(err, &re) && !re.Fatal {
-			errs = append(errs, re)
-			continue
-		}
-		if err != nil {
-			return out, errs, err
-		}
-		out = append(out, row)
-	}
-}
 
 func mustOpen(t *testing.T, p string, opts rows.Options) rows.Reader {
 	t.Helper()
@@ -49,13 +25,13 @@ func mustOpen(t *testing.T, p string, opts rows.Options) rows.Reader {
 }
 
 func TestSeattleCityLight(t *testing.T) {
-	p := realdata(t, "poles_seattle_city_light/JU ATT New in 2021 (updated 2022-08-05).xlsx")
+	p := rowstest.Realdata(t, "poles_seattle_city_light/JU ATT New in 2021 (updated 2022-08-05).xlsx")
 	r := mustOpen(t, p, rows.Options{})
 	cols := r.Columns()
 	if len(cols) != 21 || cols[0] != "PoleNum" || cols[3] != "Ownership%" || cols[9] != "Start Date" {
 		t.Fatalf("columns = %q", cols)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, errors %v", err, errs)
 	}
@@ -73,7 +49,7 @@ func TestSeattleCityLight(t *testing.T) {
 	}
 
 	inv := mustOpen(t, p, rows.Options{Sheet: "invalid new attachments"}) // Excel matches names ignoring case
-	got, _, err = readAll(t, inv)
+	got, _, err = rowstest.ReadAll(t, inv)
 	if err != nil || len(got) != 44 || got[0].Values[0] != "2855965" {
 		t.Errorf("Invalid New Attachments: %d rows, err %v", len(got), err)
 	}
@@ -83,13 +59,13 @@ func TestSeattleCityLight(t *testing.T) {
 }
 
 func TestKatapultNodeAttributes(t *testing.T) {
-	p := realdata(t, "poles_katapult/CPS_6457E_03_Node_Attributes_XLSX.xlsx")
+	p := rowstest.Realdata(t, "poles_katapult/CPS_6457E_03_Node_Attributes_XLSX.xlsx")
 	r := mustOpen(t, p, rows.Options{})
 	cols := r.Columns()
 	if len(cols) != 108 || cols[0] != "latitude" || cols[4] != "node_type" || cols[5] != "pole_tag" {
 		t.Fatalf("columns (%d) = %q", len(cols), cols[:6])
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, errors %v", err, errs)
 	}
@@ -111,8 +87,8 @@ func TestKatapultNodeAttributes(t *testing.T) {
 }
 
 func TestCellTypes(t *testing.T) {
-	p := realdata(t, "edge_xlsx/tealeg/testcelltypes.xlsx")
-	got, _, err := readAll(t, mustOpen(t, p, rows.Options{}))
+	p := rowstest.Realdata(t, "edge_xlsx/tealeg/testcelltypes.xlsx")
+	got, _, err := rowstest.ReadAll(t, mustOpen(t, p, rows.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +182,7 @@ func TestValues(t *testing.T) {
 		"text number": "007", "spaces": "  two\nlines  ", "escape": "a_b & <c>",
 	}
 	matchExcelize(t, p)
-	got, errs, err := readAll(t, mustOpen(t, p, rows.Options{}))
+	got, errs, err := rowstest.ReadAll(t, mustOpen(t, p, rows.Options{}))
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("fatal %v, errors %v", err, errs)
 	}
@@ -231,7 +207,7 @@ func TestDate1904(t *testing.T) {
 		f.SetCellStyle("Sheet1", "A2", "A3", id)
 	})
 	matchExcelize(t, p)
-	got, _, err := readAll(t, mustOpen(t, p, rows.Options{}))
+	got, _, err := rowstest.ReadAll(t, mustOpen(t, p, rows.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +241,7 @@ func TestHeaderAndShape(t *testing.T) {
 	if want := []string{"Pole", "", "Height"}; !reflect.DeepEqual(r.Columns(), want) {
 		t.Errorf("columns = %q, want %q", r.Columns(), want)
 	}
-	got, errs, err := readAll(t, r)
+	got, errs, err := rowstest.ReadAll(t, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +291,7 @@ func TestMergedHeaderNote(t *testing.T) {
 		t.Errorf("notes = %q", early)
 	}
 	r := mustOpen(t, p, rows.Options{})
-	if _, _, err := readAll(t, r); err != nil {
+	if _, _, err := rowstest.ReadAll(t, r); err != nil {
 		t.Fatal(err)
 	}
 	if !r.(*Reader).sc.mergesKnown {
