@@ -31,14 +31,7 @@ func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row
 		return nil, nil, []*rows.Error{re}
 	}
 	defer r.Close()
-	out, errs, fatal := rowstest.ReadAll(t, r)
-	if fatal != nil {
-		var re *rows.Error
-		if !errors.As(fatal, &re) {
-			t.Fatalf("%s: error %T is not a *rows.Error", p, fatal)
-		}
-		errs = append(errs, re)
-	}
+	out, errs := rowstest.ReadAllErrors(t, r)
 	return r, out, errs
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -27,17 +26,10 @@ func readAll(t testing.TB, p string, opts rows.Options) (rows.Reader, []rows.Row
 		return nil, nil, []error{err}
 	}
 	defer r.Close()
-	out, skipped, fatal := rowstest.ReadAll(t, r)
+	out, rerrs := rowstest.ReadAllErrors(t, r)
 	var errs []error
-	for _, e := range skipped {
+	for _, e := range rerrs {
 		errs = append(errs, e)
-	}
-	if fatal != nil {
-		var re *rows.Error
-		if !errors.As(fatal, &re) {
-			t.Fatalf("%s: error %v is not a *rows.Error", p, fatal)
-		}
-		errs = append(errs, fatal)
 	}
 	return r, out, errs
 }

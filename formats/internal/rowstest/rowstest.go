@@ -89,6 +89,22 @@ func ReadAll(t testing.TB, r rows.Reader) (out []rows.Row, errs []*rows.Error, f
 	}
 }
 
+// ReadAllErrors reads every row like ReadAll and returns every error, the
+// fatal one that ended the read last; an error that is not a *rows.Error
+// fails the test, as every reader error must be one.
+func ReadAllErrors(t testing.TB, r rows.Reader) ([]rows.Row, []*rows.Error) {
+	t.Helper()
+	out, errs, fatal := ReadAll(t, r)
+	if fatal != nil {
+		var re *rows.Error
+		if !errors.As(fatal, &re) {
+			t.Fatalf("error %T (%v) is not a *rows.Error", fatal, fatal)
+		}
+		errs = append(errs, re)
+	}
+	return out, errs
+}
+
 var fuzzDir struct {
 	sync.Once
 	dir string
