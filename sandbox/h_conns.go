@@ -109,37 +109,21 @@ func (w *connWrite) applyTo(s *Server, c *call, id string, cur *conn) *conn {
 }
 
 func hListConns(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	j, e := c.s.jobLocked(c.arg(0))
+	items, e := viewJob(c, func(j *job) ([]*conn, *apiError) {
+		items := make([]*conn, 0, len(j.conns))
+		for _, id := range sortedKeys(j.conns) {
+			items = append(items, j.conns[id])
+		}
+		return items, nil
+	})
 	if e != nil {
-		c.s.mu.RUnlock()
 		return nil, e
 	}
-	items := make([]*conn, 0, len(j.conns))
-	for _, id := range sortedKeys(j.conns) {
-		items = append(items, j.conns[id])
-	}
-	c.s.mu.RUnlock()
 	return listStream[*conn]{items, appendConn}, nil
 }
 
-// connLocked finds the job and connection named in the URL.
-func (s *Server) connLocked(c *call) (*job, *conn, *apiError) {
-	j, e := s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, nil, e
-	}
-	cn := j.conns[c.arg(1)]
-	if cn == nil {
-		return nil, nil, errNotFound("Connection " + quoteShort(c.arg(1)) + " not found")
-	}
-	return j, cn, nil
-}
-
 func hGetConn(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	_, cn, e := c.s.connLocked(c)
-	c.s.mu.RUnlock()
+	cn, e := connSnapshot(c)
 	if e != nil {
 		return nil, e
 	}
@@ -154,20 +138,9 @@ func hCreateConn(c *call) (any, *apiError) {
 	if e := w.needNodes(); e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	if e := w.checkNodes(j); e != nil {
-		return nil, e
-	}
-	cn := w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
-	j.conns[cn.id] = cn
-	j.index[cn.id] = ref{kind: kConn}
-	c.s.touch(j, c.now, kConn, cn.id)
-	return rawJSON(appendConn(nil, cn)), nil
+	return updateJob(c, func(j *job) (any, *apiError) {
+		return w.put(j, c, "", nil)
+	})
 }
 
 func hUpsertConn(c *call) (any, *apiError) {
@@ -175,27 +148,25 @@ func hUpsertConn(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(1)
-	cur := j.conns[id]
-	if cur == nil {
-		if c.onlyIfExists() {
-			return nil, errNotFound("Connection " + quoteShort(id) + " not found")
-		}
-		if e := checkNewID(j, id); e != nil {
+	return updateJob(c, func(j *job) (any, *apiError) {
+		id := c.arg(1)
+		cur, gone := find(j.conns, "Connection", id)
+		if e := c.vetNew(j, id, gone, w.needNodes); e != nil {
 			return nil, e
 		}
-		if e := w.needNodes(); e != nil {
-			return nil, e
-		}
-	}
+		return w.put(j, c, id, cur)
+	})
+}
+
+// put checks the nodes the write names and stores the connection it makes
+// of cur (nil for a new one) at id ("" for a fresh server id, taken only
+// once the write is valid). The caller holds s.mu.
+func (w *connWrite) put(j *job, c *call, id string, cur *conn) (any, *apiError) {
 	if e := w.checkNodes(j); e != nil {
 		return nil, e
+	}
+	if id == "" {
+		id = c.s.ids.next(c.now)
 	}
 	cn := w.applyTo(c.s, c, id, cur)
 	j.conns[id] = cn
@@ -205,23 +176,17 @@ func hUpsertConn(c *call) (any, *apiError) {
 }
 
 func hDeleteConn(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, cn, e := c.s.connLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	c.s.removeConn(j, cn)
-	c.s.touch(j, c.now, 0, "")
-	return idData{cn.id}, nil
+	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
+		c.s.removeConn(j, cn)
+		c.s.touch(j, c.now, 0, "")
+		return idData{cn.id}, nil
+	}))
 }
 
 // Sections.
 
 func hListSections(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	_, cn, e := c.s.connLocked(c)
-	c.s.mu.RUnlock()
+	cn, e := connSnapshot(c)
 	if e != nil {
 		return nil, e
 	}
@@ -241,13 +206,11 @@ func sectionLocked(cn *conn, id string) (*point, *apiError) {
 }
 
 func hGetSection(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	_, cn, e := c.s.connLocked(c)
-	var sec *point
-	if e == nil {
-		sec, e = sectionLocked(cn, c.arg(2))
+	cn, e := connSnapshot(c)
+	if e != nil {
+		return nil, e
 	}
-	c.s.mu.RUnlock()
+	sec, e := sectionLocked(cn, c.arg(2))
 	if e != nil {
 		return nil, e
 	}
@@ -288,33 +251,29 @@ func hCreateSection(c *call) (any, *apiError) {
 			return nil, e
 		}
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, cn, e := c.s.connLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	var sec *point
-	if makeMid {
-		// Replace an existing midpoint section at its id, its data cleared.
-		id := ""
-		for sid, sp := range cn.sections {
-			if sp.midpoint {
-				id = sid
+	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
+		var sec *point
+		if makeMid {
+			// Replace an existing midpoint section at its id, its data cleared.
+			id := ""
+			for sid, sp := range cn.sections {
+				if sp.midpoint {
+					id = sid
+				}
 			}
+			if id == "" {
+				id = c.s.ids.next(c.now)
+			}
+			w.hasLat, w.hasLon = true, true
+			w.lat, w.lon = midpoint(j, cn)
+			sec = w.applyTo(c.s, c, id, nil)
+			sec.midpoint = true
+		} else {
+			sec = w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
 		}
-		if id == "" {
-			id = c.s.ids.next(c.now)
-		}
-		w.hasLat, w.hasLon = true, true
-		w.lat, w.lon = midpoint(j, cn)
-		sec = w.applyTo(c.s, c, id, nil)
-		sec.midpoint = true
-	} else {
-		sec = w.applyTo(c.s, c, c.s.ids.next(c.now), nil)
-	}
-	c.s.putSection(j, cn, sec, c)
-	return pointData(sec, false), nil
+		c.s.putSection(j, cn, sec, c)
+		return pointData(sec, false), nil
+	}))
 }
 
 func hUpsertSection(c *call) (any, *apiError) {
@@ -322,45 +281,29 @@ func hUpsertSection(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, cn, e := c.s.connLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(2)
-	cur := cn.sections[id]
-	if cur == nil {
-		if c.onlyIfExists() {
-			return nil, errNotFound("Section " + quoteShort(id) + " not found on connection " + quoteShort(cn.id))
-		}
-		if e := checkNewID(j, id); e != nil {
+	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
+		id := c.arg(2)
+		cur, gone := sectionLocked(cn, id)
+		if e := c.vetNew(j, id, gone, w.needLocation); e != nil {
 			return nil, e
 		}
-		if e := w.needLocation(); e != nil {
-			return nil, e
-		}
-	}
-	sec := w.applyTo(c.s, c, id, cur)
-	c.s.putSection(j, cn, sec, c)
-	return pointData(sec, false), nil
+		sec := w.applyTo(c.s, c, id, cur)
+		c.s.putSection(j, cn, sec, c)
+		return pointData(sec, false), nil
+	}))
 }
 
 func hDeleteSection(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, cn, e := c.s.connLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(2)
-	if _, e := sectionLocked(cn, id); e != nil {
-		return nil, e
-	}
-	n := cn.clone()
-	delete(n.sections, id)
-	j.conns[cn.id] = n
-	j.unindexSection(cn.id, id)
-	c.s.touch(j, c.now, kConn, cn.id)
-	return idData{id}, nil
+	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
+		id := c.arg(2)
+		if _, e := sectionLocked(cn, id); e != nil {
+			return nil, e
+		}
+		n := cn.clone()
+		delete(n.sections, id)
+		j.conns[cn.id] = n
+		j.unindexSection(cn.id, id)
+		c.s.touch(j, c.now, kConn, cn.id)
+		return idData{id}, nil
+	}))
 }

@@ -39,15 +39,6 @@ func pixelSelection(b body) (json.RawMessage, *apiError) {
 	return b["pixel_selection"], nil
 }
 
-func photoItemLocked(c *call) (*job, *photo, *apiError) {
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, nil, e
-	}
-	p, e := photoLocked(j, c.arg(1))
-	return j, p, e
-}
-
 func listFlat(items map[string]flat) []rawJSON {
 	out := make([]rawJSON, 0, len(items))
 	for _, id := range sortedKeys(items) {
@@ -56,30 +47,40 @@ func listFlat(items map[string]flat) []rawJSON {
 	return out
 }
 
+func getFlat(items map[string]flat, what, id string) (any, *apiError) {
+	rec, e := findFlat(items, what, id)
+	if e != nil {
+		return nil, e
+	}
+	return rawJSON(appendFlat(nil, id, rec)), nil
+}
+
+// flatTarget picks the record a flat write goes to: for a create, a fresh
+// server id; else the URL's id (parameter arg) and the record there, if
+// any. need checks the fields a new record must have.
+func (c *call) flatTarget(j *job, items map[string]flat, what string, arg int, create bool, need func() *apiError) (string, flat, *apiError) {
+	if create {
+		return c.s.ids.next(c.now), nil, need()
+	}
+	id := c.arg(arg)
+	cur, gone := findFlat(items, what, id)
+	return id, cur, c.vetNew(j, id, gone, need)
+}
+
+// putPhoto stores a changed copy of a photo. The caller holds s.mu.
+func (s *Server) putPhoto(j *job, np *photo, c *call) {
+	j.photos[np.id] = np
+	s.touch(j, c.now, kPhoto, np.id)
+}
+
 // Elements.
 
 func hListElements(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	return listFlat(p.elements), nil
+	return viewJob(c, inPhoto(c, func(_ *job, p *photo) (any, *apiError) { return listFlat(p.elements), nil }))
 }
 
 func hGetElement(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	el := p.elements[c.arg(2)]
-	if el == nil {
-		return nil, errNotFound("Photo element " + quoteShort(c.arg(2)) + " not found")
-	}
-	return rawJSON(appendFlat(nil, c.arg(2), el)), nil
+	return viewJob(c, inPhoto(c, func(_ *job, p *photo) (any, *apiError) { return getFlat(p.elements, "Photo element", c.arg(2)) }))
 }
 
 func hCreateElement(c *call) (any, *apiError) { return writeElement(c, true) }
@@ -114,125 +115,88 @@ func writeElement(c *call, create bool) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	var id string
-	var cur flat
-	if create {
-		id = c.s.ids.next(c.now)
-	} else {
-		id = c.arg(2)
-		cur = p.elements[id]
-	}
-	if cur == nil {
-		if !create && c.onlyIfExists() {
-			return nil, errNotFound("Photo element " + quoteShort(id) + " not found")
-		}
-		if !create {
-			if e := checkNewID(j, id); e != nil {
-				return nil, e
+	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		id, cur, e := c.flatTarget(j, p.elements, "Photo element", 2, create, func() *apiError {
+			if !hasType {
+				return errMissing("element_type")
 			}
+			return nil
+		})
+		if e != nil {
+			return nil, e
 		}
-		if !hasType {
-			return nil, errMissing("element_type")
+		if cur != nil && hasType && string(cur["element_type"]) != string(appendString(nil, etype)) {
+			return nil, errField("element_type can only be set when the element is created")
 		}
-	} else if hasType && string(cur["element_type"]) != string(appendString(nil, etype)) {
-		return nil, errField("element_type can only be set when the element is created")
-	}
-	rec := cloneFlat(cur)
-	if cur == nil {
-		rec["element_type"] = appendString(nil, etype)
-	}
-	if hasParent {
-		if parent == id || p.elements[parent] == nil {
-			return nil, errField("parent_id: element " + quoteShort(parent) + " does not exist on this photo")
+		rec := cloneFlat(cur)
+		if cur == nil {
+			rec["element_type"] = appendString(nil, etype)
 		}
-		rec["parent_id"] = appendString(nil, parent)
-	} else if raw, ok := b["parent_id"]; ok && isNull(raw) {
-		delete(rec, "parent_id")
-	}
-	if hasTrace {
-		if j.traces[trace] == nil {
-			return nil, errField("trace_id: trace " + quoteShort(trace) + " does not exist in this job")
+		if hasParent {
+			if parent == id || p.elements[parent] == nil {
+				return nil, errField("parent_id: element " + quoteShort(parent) + " does not exist on this photo")
+			}
+			rec["parent_id"] = appendString(nil, parent)
+		} else if raw, ok := b["parent_id"]; ok && isNull(raw) {
+			delete(rec, "parent_id")
 		}
-		rec["trace_id"] = appendString(nil, trace)
-	}
-	if ps != nil {
-		if _, nested := rec["parent_id"]; nested {
-			return nil, errRequest("pixel_selection may only be set on top-level (un-nested) elements")
+		if hasTrace {
+			if j.traces[trace] == nil {
+				return nil, errField("trace_id: trace " + quoteShort(trace) + " does not exist in this job")
+			}
+			rec["trace_id"] = appendString(nil, trace)
 		}
-		rec["pixel_selection"] = ps
-	}
-	if hasMH {
-		rec["manual_height"] = appendString(nil, mh)
-	}
-	if e := mergeAttributes(rec, attrs, elementFields); e != nil {
-		return nil, e
-	}
-	np := p.clone()
-	np.elements[id] = rec
-	j.photos[p.id] = np
-	j.index[id] = ref{kind: kElement, parent: p.id}
-	c.s.touch(j, c.now, kPhoto, p.id)
-	return rawJSON(appendFlat(nil, id, rec)), nil
+		if ps != nil {
+			if _, nested := rec["parent_id"]; nested {
+				return nil, errRequest("pixel_selection may only be set on top-level (un-nested) elements")
+			}
+			rec["pixel_selection"] = ps
+		}
+		if hasMH {
+			rec["manual_height"] = appendString(nil, mh)
+		}
+		if e := mergeAttributes(rec, attrs, elementFields); e != nil {
+			return nil, e
+		}
+		np := p.clone()
+		np.elements[id] = rec
+		j.index[id] = ref{kind: kElement, parent: p.id}
+		c.s.putPhoto(j, np, c)
+		return rawJSON(appendFlat(nil, id, rec)), nil
+	}))
 }
 
 func hDeleteElement(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(2)
-	if p.elements[id] == nil {
-		return nil, errNotFound("Photo element " + quoteShort(id) + " not found")
-	}
-	np := p.clone()
-	delete(np.elements, id)
-	// Children of a deleted element are de-nested, not deleted.
-	pid := appendString(nil, id)
-	for cid, el := range np.elements {
-		if string(el["parent_id"]) == string(pid) {
-			ne := cloneFlat(el)
-			delete(ne, "parent_id")
-			np.elements[cid] = ne
+	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		id := c.arg(2)
+		if _, e := findFlat(p.elements, "Photo element", id); e != nil {
+			return nil, e
 		}
-	}
-	j.photos[p.id] = np
-	delete(j.index, id)
-	c.s.touch(j, c.now, kPhoto, p.id)
-	return idData{id}, nil
+		np := p.clone()
+		delete(np.elements, id)
+		// Children of a deleted element are de-nested, not deleted.
+		pid := appendString(nil, id)
+		for cid, el := range np.elements {
+			if string(el["parent_id"]) == string(pid) {
+				ne := cloneFlat(el)
+				delete(ne, "parent_id")
+				np.elements[cid] = ne
+			}
+		}
+		delete(j.index, id)
+		c.s.putPhoto(j, np, c)
+		return idData{id}, nil
+	}))
 }
 
 // Calibration anchors.
 
 func hListAnchors(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	return listFlat(p.anchors), nil
+	return viewJob(c, inPhoto(c, func(_ *job, p *photo) (any, *apiError) { return listFlat(p.anchors), nil }))
 }
 
 func hGetAnchor(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	_, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	a := p.anchors[c.arg(2)]
-	if a == nil {
-		return nil, errNotFound("Calibration anchor " + quoteShort(c.arg(2)) + " not found")
-	}
-	return rawJSON(appendFlat(nil, c.arg(2), a)), nil
+	return viewJob(c, inPhoto(c, func(_ *job, p *photo) (any, *apiError) { return getFlat(p.anchors, "Calibration anchor", c.arg(2)) }))
 }
 
 func hCreateAnchor(c *call) (any, *apiError) { return writeAnchor(c, true) }
@@ -251,96 +215,58 @@ func writeAnchor(c *call, create bool) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	var id string
-	var cur flat
-	if create {
-		id = c.s.ids.next(c.now)
-	} else {
-		id = c.arg(2)
-		cur = p.anchors[id]
-	}
-	if cur == nil {
-		if !create && c.onlyIfExists() {
-			return nil, errNotFound("Calibration anchor " + quoteShort(id) + " not found")
-		}
-		if !create {
-			if e := checkNewID(j, id); e != nil {
-				return nil, e
+	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		id, cur, e := c.flatTarget(j, p.anchors, "Calibration anchor", 2, create, func() *apiError {
+			if ps == nil {
+				return errMissing("pixel_selection")
 			}
+			if !hasH {
+				return errMissing("height")
+			}
+			return nil
+		})
+		if e != nil {
+			return nil, e
 		}
-		if ps == nil {
-			return nil, errMissing("pixel_selection")
+		rec := cloneFlat(cur)
+		if ps != nil {
+			rec["pixel_selection"] = ps
 		}
-		if !hasH {
-			return nil, errMissing("height")
+		if hasH {
+			rec["height"] = appendFloat(nil, h)
 		}
-	}
-	rec := cloneFlat(cur)
-	if ps != nil {
-		rec["pixel_selection"] = ps
-	}
-	if hasH {
-		rec["height"] = appendFloat(nil, h)
-	}
-	np := p.clone()
-	np.anchors[id] = rec
-	delete(np.rec, "stick_align") // changing anchors un-calibrates the photo
-	j.photos[p.id] = np
-	j.index[id] = ref{kind: kAnchor, parent: p.id}
-	c.s.touch(j, c.now, kPhoto, p.id)
-	return rawJSON(appendFlat(nil, id, rec)), nil
+		np := p.clone()
+		np.anchors[id] = rec
+		delete(np.rec, "stick_align") // changing anchors un-calibrates the photo
+		j.index[id] = ref{kind: kAnchor, parent: p.id}
+		c.s.putPhoto(j, np, c)
+		return rawJSON(appendFlat(nil, id, rec)), nil
+	}))
 }
 
 func hDeleteAnchor(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, p, e := photoItemLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(2)
-	if p.anchors[id] == nil {
-		return nil, errNotFound("Calibration anchor " + quoteShort(id) + " not found")
-	}
-	np := p.clone()
-	delete(np.anchors, id)
-	delete(np.rec, "stick_align")
-	j.photos[p.id] = np
-	delete(j.index, id)
-	c.s.touch(j, c.now, kPhoto, p.id)
-	return idData{id}, nil
+	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		id := c.arg(2)
+		if _, e := findFlat(p.anchors, "Calibration anchor", id); e != nil {
+			return nil, e
+		}
+		np := p.clone()
+		delete(np.anchors, id)
+		delete(np.rec, "stick_align")
+		delete(j.index, id)
+		c.s.putPhoto(j, np, c)
+		return idData{id}, nil
+	}))
 }
 
 // Traces.
 
 func hListTraces(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	return listFlat(j.traces), nil
+	return viewJob(c, func(j *job) (any, *apiError) { return listFlat(j.traces), nil })
 }
 
 func hGetTrace(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	t := j.traces[c.arg(1)]
-	if t == nil {
-		return nil, errNotFound("Trace " + quoteShort(c.arg(1)) + " not found")
-	}
-	return rawJSON(appendFlat(nil, c.arg(1), t)), nil
+	return viewJob(c, func(j *job) (any, *apiError) { return getFlat(j.traces, "Trace", c.arg(1)) })
 }
 
 func hCreateTrace(c *call) (any, *apiError) { return writeTrace(c, true) }
@@ -359,78 +285,58 @@ func writeTrace(c *call, create bool) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	var id string
-	var cur flat
-	if create {
-		id = c.s.ids.next(c.now)
-	} else {
-		id = c.arg(1)
-		cur = j.traces[id]
-	}
-	if cur == nil {
-		if !create && c.onlyIfExists() {
-			return nil, errNotFound("Trace " + quoteShort(id) + " not found")
-		}
-		if !create {
-			if e := checkNewID(j, id); e != nil {
-				return nil, e
+	return updateJob(c, func(j *job) (any, *apiError) {
+		id, cur, e := c.flatTarget(j, j.traces, "Trace", 1, create, func() *apiError {
+			if !hasType {
+				return errMissing("trace_type")
 			}
+			return nil
+		})
+		if e != nil {
+			return nil, e
 		}
-		if !hasType {
-			return nil, errMissing("trace_type")
+		rec := cloneFlat(cur)
+		if hasType {
+			rec["_trace_type"] = appendString(nil, tt)
 		}
-	}
-	rec := cloneFlat(cur)
-	if hasType {
-		rec["_trace_type"] = appendString(nil, tt)
-	}
-	if e := mergeAttributes(rec, attrs, traceFields); e != nil {
-		return nil, e
-	}
-	j.traces[id] = rec
-	j.index[id] = ref{kind: kTrace}
-	c.s.touch(j, c.now, kTrace, id)
-	return rawJSON(appendFlat(nil, id, rec)), nil
+		if e := mergeAttributes(rec, attrs, traceFields); e != nil {
+			return nil, e
+		}
+		j.traces[id] = rec
+		j.index[id] = ref{kind: kTrace}
+		c.s.touch(j, c.now, kTrace, id)
+		return rawJSON(appendFlat(nil, id, rec)), nil
+	})
 }
 
 func hDeleteTrace(c *call) (any, *apiError) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	id := c.arg(1)
-	if j.traces[id] == nil {
-		return nil, errNotFound("Trace " + quoteShort(id) + " not found")
-	}
-	delete(j.traces, id)
-	delete(j.index, id)
-	// Elements on the trace leave it.
-	tid := appendString(nil, id)
-	for pid, p := range j.photos {
-		var np *photo
-		for eid, el := range p.elements {
-			if string(el["trace_id"]) == string(tid) {
-				if np == nil {
-					np = p.clone()
+	return updateJob(c, func(j *job) (any, *apiError) {
+		id := c.arg(1)
+		if _, e := findFlat(j.traces, "Trace", id); e != nil {
+			return nil, e
+		}
+		delete(j.traces, id)
+		delete(j.index, id)
+		// Elements on the trace leave it.
+		tid := appendString(nil, id)
+		for pid, p := range j.photos {
+			var np *photo
+			for eid, el := range p.elements {
+				if string(el["trace_id"]) == string(tid) {
+					if np == nil {
+						np = p.clone()
+					}
+					ne := cloneFlat(el)
+					delete(ne, "trace_id")
+					np.elements[eid] = ne
 				}
-				ne := cloneFlat(el)
-				delete(ne, "trace_id")
-				np.elements[eid] = ne
+			}
+			if np != nil {
+				j.photos[pid] = np
+				c.s.markDirty(j.id, kPhoto, pid)
 			}
 		}
-		if np != nil {
-			j.photos[pid] = np
-			c.s.markDirty(j.id, kPhoto, pid)
-		}
-	}
-	c.s.touch(j, c.now, kTrace, id)
-	return idData{id}, nil
+		c.s.touch(j, c.now, kTrace, id)
+		return idData{id}, nil
+	})
 }

@@ -51,69 +51,57 @@ func hUploadPhoto(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
+	return updateJob(c, func(j *job) (any, *apiError) {
+		return idData{c.s.addPhoto(j, c, size).id}, nil
+	})
+}
+
+// readAssociatedUpload reads an item upload: its association query, then
+// its photo.
+func readAssociatedUpload(c *call) (assoc any, size int, e *apiError) {
+	if assoc, e = associationQuery(c); e != nil {
+		return nil, 0, e
 	}
-	return idData{c.s.addPhoto(j, c, size).id}, nil
+	size, e = readJPEG(c)
+	return assoc, size, e
 }
 
 func hUploadNodePhoto(c *call) (any, *apiError) {
-	assoc, e := associationQuery(c)
+	assoc, size, e := readAssociatedUpload(c)
 	if e != nil {
 		return nil, e
 	}
-	size, e := readJPEG(c)
-	if e != nil {
-		return nil, e
-	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	n := j.nodes[c.arg(1)]
-	if n == nil {
-		return nil, errNotFound("Node " + quoteShort(c.arg(1)) + " not found")
-	}
-	p := c.s.addPhoto(j, c, size)
-	c.s.associateNode(j, n, p.id, assoc, c)
-	return idData{p.id}, nil
+	return updateJob(c, func(j *job) (any, *apiError) {
+		n, e := find(j.nodes, "Node", c.arg(1))
+		if e != nil {
+			return nil, e
+		}
+		p := c.s.addPhoto(j, c, size)
+		c.s.associateNode(j, n, p.id, assoc, c)
+		return idData{p.id}, nil
+	})
 }
 
 func hUploadSectionPhoto(c *call) (any, *apiError) {
-	assoc, e := associationQuery(c)
+	assoc, size, e := readAssociatedUpload(c)
 	if e != nil {
 		return nil, e
 	}
-	size, e := readJPEG(c)
-	if e != nil {
-		return nil, e
-	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, cn, e := c.s.connLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	sec, e := sectionLocked(cn, c.arg(2))
-	if e != nil {
-		return nil, e
-	}
-	p := c.s.addPhoto(j, c, size)
-	c.s.associateSection(j, cn, sec, p.id, assoc, c)
-	return idData{p.id}, nil
+	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
+		sec, e := sectionLocked(cn, c.arg(2))
+		if e != nil {
+			return nil, e
+		}
+		p := c.s.addPhoto(j, c, size)
+		c.s.associateSection(j, cn, sec, p.id, assoc, c)
+		return idData{p.id}, nil
+	}))
 }
 
 func (s *Server) associateNode(j *job, n *point, pid string, assoc any, c *call) {
 	nn := *n
 	nn.photos = setAssociation(n.photos, pid, assoc)
-	nn.updated = c.now.UnixMilli()
-	j.nodes[n.id] = &nn
-	s.touch(j, c.now, kNode, n.id)
+	s.putNode(j, &nn, c)
 }
 
 func (s *Server) associateSection(j *job, cn *conn, sec *point, pid string, assoc any, c *call) {
@@ -122,62 +110,34 @@ func (s *Server) associateSection(j *job, cn *conn, sec *point, pid string, asso
 	s.putSection(j, cn, &ns, c)
 }
 
-func photoLocked(j *job, id string) (*photo, *apiError) {
-	p := j.photos[id]
-	if p == nil {
-		return nil, errNotFound("Photo " + quoteShort(id) + " not found")
-	}
-	return p, nil
-}
-
 func hListPhotos(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	out := make([]rawJSON, 0, len(j.photos))
-	for _, id := range sortedKeys(j.photos) {
-		out = append(out, appendFlat(nil, id, j.photos[id].rec))
-	}
-	return out, nil
+	return viewJob(c, func(j *job) (any, *apiError) {
+		out := make([]rawJSON, 0, len(j.photos))
+		for _, id := range sortedKeys(j.photos) {
+			out = append(out, appendFlat(nil, id, j.photos[id].rec))
+		}
+		return out, nil
+	})
 }
 
 func hGetPhoto(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	p, e := photoLocked(j, c.arg(1))
-	if e != nil {
-		return nil, e
-	}
-	return rawJSON(appendFlat(nil, p.id, p.rec)), nil
+	return viewJob(c, inPhoto(c, func(_ *job, p *photo) (any, *apiError) {
+		return rawJSON(appendFlat(nil, p.id, p.rec)), nil
+	}))
 }
 
 func hPhotoURL(c *call) (any, *apiError) {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	p, e := photoLocked(j, c.arg(1))
-	if e != nil {
-		return nil, e
-	}
-	// The sandbox keeps no image bytes; the URL names the photo only.
-	size, typ := c.q.Get("file_size"), c.q.Get("file_type")
-	if size == "" {
-		size = "full"
-	}
-	if typ == "" {
-		typ = "webp"
-	}
-	return map[string]string{"url": "https://sandbox.invalid/photos/" + j.id + "/" + p.id + "_" + size + "." + typ}, nil
+	return viewJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		// The sandbox keeps no image bytes; the URL names the photo only.
+		size, typ := c.q.Get("file_size"), c.q.Get("file_type")
+		if size == "" {
+			size = "full"
+		}
+		if typ == "" {
+			typ = "webp"
+		}
+		return map[string]string{"url": "https://sandbox.invalid/photos/" + j.id + "/" + p.id + "_" + size + "." + typ}, nil
+	}))
 }
 
 func hAssociate(c *call) (any, *apiError) {
@@ -219,32 +179,24 @@ func hAssociate(c *call) (any, *apiError) {
 	default:
 		return nil, errField(`association_value must be "main", true or null, got ` + quoteShort(string(raw)))
 	}
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	j, e := c.s.jobLocked(c.arg(0))
-	if e != nil {
-		return nil, e
-	}
-	p, e := photoLocked(j, c.arg(1))
-	if e != nil {
-		return nil, e
-	}
-	if hasNode {
-		n := j.nodes[nodeID]
-		if n == nil {
-			return nil, errField("node_id: node " + quoteShort(nodeID) + " does not exist in this job")
+	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
+		if hasNode {
+			n := j.nodes[nodeID]
+			if n == nil {
+				return nil, errField("node_id: node " + quoteShort(nodeID) + " does not exist in this job")
+			}
+			c.s.associateNode(j, n, p.id, assoc, c)
+			return struct{}{}, nil
 		}
-		c.s.associateNode(j, n, p.id, assoc, c)
+		cn := j.conns[connID]
+		if cn == nil {
+			return nil, errField("connection_id: connection " + quoteShort(connID) + " does not exist in this job")
+		}
+		sec := cn.sections[secID]
+		if sec == nil {
+			return nil, errField("section_id: section " + quoteShort(secID) + " does not exist on connection " + quoteShort(connID))
+		}
+		c.s.associateSection(j, cn, sec, p.id, assoc, c)
 		return struct{}{}, nil
-	}
-	cn := j.conns[connID]
-	if cn == nil {
-		return nil, errField("connection_id: connection " + quoteShort(connID) + " does not exist in this job")
-	}
-	sec := cn.sections[secID]
-	if sec == nil {
-		return nil, errField("section_id: section " + quoteShort(secID) + " does not exist on connection " + quoteShort(connID))
-	}
-	c.s.associateSection(j, cn, sec, p.id, assoc, c)
-	return struct{}{}, nil
+	}))
 }
