@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 )
@@ -78,13 +79,7 @@ func (w *connWrite) checkNodes(j *job) *apiError {
 }
 
 func (w *connWrite) needNodes() *apiError {
-	if !w.has1 {
-		return errMissing("node_id_1")
-	}
-	if !w.has2 {
-		return errMissing("node_id_2")
-	}
-	return nil
+	return cmp.Or(required("node_id_1", w.has1), required("node_id_2", w.has2))
 }
 
 func (w *connWrite) applyTo(s *Server, c *call, id string, cur *conn) *conn {
@@ -151,7 +146,7 @@ func hUpsertConn(c *call) (any, *apiError) {
 	return updateJob(c, func(j *job) (any, *apiError) {
 		id := c.arg(1)
 		cur, gone := find(j.conns, "Connection", id)
-		if e := c.vetNew(j, id, gone, w.needNodes); e != nil {
+		if e := c.vetNew(j, id, gone, w.needNodes()); e != nil {
 			return nil, e
 		}
 		return w.put(j, c, id, cur)
@@ -284,7 +279,7 @@ func hUpsertSection(c *call) (any, *apiError) {
 	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
 		id := c.arg(2)
 		cur, gone := sectionLocked(cn, id)
-		if e := c.vetNew(j, id, gone, w.needLocation); e != nil {
+		if e := c.vetNew(j, id, gone, w.needLocation()); e != nil {
 			return nil, e
 		}
 		sec := w.applyTo(c.s, c, id, cur)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 )
@@ -57,14 +58,14 @@ func getFlat(items map[string]flat, what, id string) (any, *apiError) {
 
 // flatTarget picks the record a flat write goes to: for a create, a fresh
 // server id; else the URL's id (parameter arg) and the record there, if
-// any. need checks the fields a new record must have.
-func (c *call) flatTarget(j *job, items map[string]flat, what string, arg int, create bool, need func() *apiError) (string, flat, *apiError) {
+// any. missing is the error for a new record lacking a required field.
+func (c *call) flatTarget(j *job, items map[string]flat, what string, arg int, create bool, missing *apiError) (string, flat, *apiError) {
 	if create {
-		return c.s.ids.next(c.now), nil, need()
+		return c.s.ids.next(c.now), nil, missing
 	}
 	id := c.arg(arg)
 	cur, gone := findFlat(items, what, id)
-	return id, cur, c.vetNew(j, id, gone, need)
+	return id, cur, c.vetNew(j, id, gone, missing)
 }
 
 // putPhoto stores a changed copy of a photo. The caller holds s.mu.
@@ -116,12 +117,7 @@ func writeElement(c *call, create bool) (any, *apiError) {
 		return nil, e
 	}
 	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
-		id, cur, e := c.flatTarget(j, p.elements, "Photo element", 2, create, func() *apiError {
-			if !hasType {
-				return errMissing("element_type")
-			}
-			return nil
-		})
+		id, cur, e := c.flatTarget(j, p.elements, "Photo element", 2, create, required("element_type", hasType))
 		if e != nil {
 			return nil, e
 		}
@@ -216,15 +212,8 @@ func writeAnchor(c *call, create bool) (any, *apiError) {
 		return nil, e
 	}
 	return updateJob(c, inPhoto(c, func(j *job, p *photo) (any, *apiError) {
-		id, cur, e := c.flatTarget(j, p.anchors, "Calibration anchor", 2, create, func() *apiError {
-			if ps == nil {
-				return errMissing("pixel_selection")
-			}
-			if !hasH {
-				return errMissing("height")
-			}
-			return nil
-		})
+		missing := cmp.Or(required("pixel_selection", ps != nil), required("height", hasH))
+		id, cur, e := c.flatTarget(j, p.anchors, "Calibration anchor", 2, create, missing)
 		if e != nil {
 			return nil, e
 		}
@@ -286,12 +275,7 @@ func writeTrace(c *call, create bool) (any, *apiError) {
 		return nil, e
 	}
 	return updateJob(c, func(j *job) (any, *apiError) {
-		id, cur, e := c.flatTarget(j, j.traces, "Trace", 1, create, func() *apiError {
-			if !hasType {
-				return errMissing("trace_type")
-			}
-			return nil
-		})
+		id, cur, e := c.flatTarget(j, j.traces, "Trace", 1, create, required("trace_type", hasType))
 		if e != nil {
 			return nil, e
 		}

@@ -68,6 +68,15 @@ func listParams(c *call) (after int64, hasAfter bool, limit int, e *apiError) {
 	return after, hasAfter, limit, nil
 }
 
+// byNewest is the job and node lists' order: most recently updated first,
+// ties by id.
+func byNewest(aUpdated int64, aID string, bUpdated int64, bID string) int {
+	if c := cmp.Compare(bUpdated, aUpdated); c != 0 {
+		return c
+	}
+	return strings.Compare(aID, bID)
+}
+
 func (j *job) str(field string) string {
 	var v string
 	_ = json.Unmarshal(j.data[field], &v)
@@ -143,12 +152,7 @@ func hListJobs(c *call) (any, *apiError) {
 		}
 		js = append(js, j)
 	}
-	slices.SortFunc(js, func(a, b *job) int {
-		if c := cmp.Compare(b.updated, a.updated); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	slices.SortFunc(js, func(a, b *job) int { return byNewest(a.updated, a.id, b.updated, b.id) })
 	if limit > 0 && len(js) > limit {
 		js = js[:limit]
 	}
@@ -227,7 +231,11 @@ type jobWrite struct {
 	sharing  flat
 }
 
-func parseJobWrite(b body, create bool) (*jobWrite, *apiError) {
+func parseJobWrite(c *call, create bool) (*jobWrite, *apiError) {
+	b, e := readBody(c)
+	if e != nil {
+		return nil, e
+	}
 	w := &jobWrite{set: map[string]json.RawMessage{}}
 	for _, f := range [][2]string{{"name", "name"}, {"model", "job_creator"}, {"map_styles", "map_styles"}} {
 		v, ok, e := b.str(f[0])
@@ -245,7 +253,6 @@ func parseJobWrite(b body, create bool) (*jobWrite, *apiError) {
 		}
 		w.set[f[1]] = appendString(nil, v)
 	}
-	var e *apiError
 	if w.metadata, e = b.flatPatch("metadata"); e != nil {
 		return nil, e
 	}
@@ -280,11 +287,7 @@ func (w *jobWrite) apply(j *job) {
 }
 
 func hCreateJob(c *call) (any, *apiError) {
-	b, e := readBody(c)
-	if e != nil {
-		return nil, e
-	}
-	w, e := parseJobWrite(b, true)
+	w, e := parseJobWrite(c, true)
 	if e != nil {
 		return nil, e
 	}
@@ -307,11 +310,7 @@ func hCreateJob(c *call) (any, *apiError) {
 }
 
 func hUpdateJob(c *call) (any, *apiError) {
-	b, e := readBody(c)
-	if e != nil {
-		return nil, e
-	}
-	w, e := parseJobWrite(b, false)
+	w, e := parseJobWrite(c, false)
 	if e != nil {
 		return nil, e
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
-	"strings"
 )
 
 func pointData(p *point, withUpdated bool) rawJSON {
@@ -29,12 +28,7 @@ func hListNodes(c *call) (any, *apiError) {
 		return nil, e
 	}
 	// Nodes are copy-on-write: the snapshot stays valid without the lock.
-	slices.SortFunc(items, func(a, b *point) int {
-		if c := cmp.Compare(b.updated, a.updated); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	slices.SortFunc(items, func(a, b *point) int { return byNewest(a.updated, a.id, b.updated, b.id) })
 	if limit > 0 && len(items) > limit {
 		items = items[:limit]
 	}
@@ -73,13 +67,7 @@ func parsePointWrite(c *call) (*pointWrite, body, *apiError) {
 
 // needLocation enforces that a create names both coordinates.
 func (w *pointWrite) needLocation() *apiError {
-	if !w.hasLat {
-		return errMissing("latitude")
-	}
-	if !w.hasLon {
-		return errMissing("longitude")
-	}
-	return nil
+	return cmp.Or(required("latitude", w.hasLat), required("longitude", w.hasLon))
 }
 
 // applyTo builds the written point from cur (nil for a create).
@@ -122,7 +110,7 @@ func hUpsertNode(c *call) (any, *apiError) {
 	return updateJob(c, func(j *job) (any, *apiError) {
 		id := c.arg(1)
 		cur, gone := find(j.nodes, "Node", id)
-		if e := c.vetNew(j, id, gone, w.needLocation); e != nil {
+		if e := c.vetNew(j, id, gone, w.needLocation()); e != nil {
 			return nil, e
 		}
 		n := w.applyTo(c.s, c, id, cur)

@@ -81,9 +81,9 @@ func findFlat(items map[string]flat, what, id string) (flat, *apiError) {
 // vetNew checks a write to a caller-chosen id (POST .../{id}) whose lookup
 // missed with gone (nil: the record exists, nothing to check). Such a
 // write creates the record, so onlyIfExists answers gone, the id must be
-// free in the job (decision 5) and need checks the plain create's
-// required fields (decision 4).
-func (c *call) vetNew(j *job, id string, gone *apiError, need func() *apiError) *apiError {
+// free in the job (decision 5) and it must not lack the plain create's
+// required fields (missing, decision 4).
+func (c *call) vetNew(j *job, id string, gone, missing *apiError) *apiError {
 	if gone == nil {
 		return nil
 	}
@@ -93,7 +93,16 @@ func (c *call) vetNew(j *job, id string, gone *apiError, need func() *apiError) 
 	if e := checkNewID(j, id); e != nil {
 		return e
 	}
-	return need()
+	return missing
+}
+
+// required is a create's error for lacking field, nil when it has it.
+// cmp.Or of several gives the first field missing.
+func required(field string, has bool) *apiError {
+	if has {
+		return nil
+	}
+	return errMissing(field)
 }
 
 // checkNewID checks that id may name a new resource in j.
