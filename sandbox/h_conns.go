@@ -192,7 +192,9 @@ func hListSections(c *call) (any, *apiError) {
 	return listStream[*point]{items, func(b []byte, p *point) []byte { return appendPoint(b, p, true, false) }}, nil
 }
 
-func sectionLocked(cn *conn, id string) (*point, *apiError) {
+// findSection is find for a section the URL names, whose 404 names its
+// connection too.
+func findSection(cn *conn, id string) (*point, *apiError) {
 	sec := cn.sections[id]
 	if sec == nil {
 		return nil, errNotFound("Section " + quoteShort(id) + " not found on connection " + quoteShort(cn.id))
@@ -205,7 +207,7 @@ func hGetSection(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	sec, e := sectionLocked(cn, c.arg(2))
+	sec, e := findSection(cn, c.arg(2))
 	if e != nil {
 		return nil, e
 	}
@@ -278,7 +280,7 @@ func hUpsertSection(c *call) (any, *apiError) {
 	}
 	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
 		id := c.arg(2)
-		cur, gone := sectionLocked(cn, id)
+		cur, gone := findSection(cn, id)
 		if e := c.vetNew(j, id, gone, w.needLocation()); e != nil {
 			return nil, e
 		}
@@ -291,7 +293,7 @@ func hUpsertSection(c *call) (any, *apiError) {
 func hDeleteSection(c *call) (any, *apiError) {
 	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
 		id := c.arg(2)
-		if _, e := sectionLocked(cn, id); e != nil {
+		if _, e := findSection(cn, id); e != nil {
 			return nil, e
 		}
 		n := cn.clone()

@@ -88,7 +88,7 @@ func hUploadSectionPhoto(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return updateJob(c, inConn(c, func(j *job, cn *conn) (any, *apiError) {
-		sec, e := sectionLocked(cn, c.arg(2))
+		sec, e := findSection(cn, c.arg(2))
 		if e != nil {
 			return nil, e
 		}
