@@ -1,8 +1,9 @@
 // Command readers benchmarks kpbulk's source readers: it generates a
 // 100,000-row × 15-column source per format in a temporary directory, reads
 // each one in a child process (so peak memory is that read's alone) and
-// prints rows/s and peak RSS, side by side with GDAL's ogr2ogr converting
-// the same file to CSV when ogr2ogr is on the PATH.
+// prints rows/s and peak RSS, then reads it again while building its
+// entities through a mapping (see mapped.go), side by side with GDAL's
+// ogr2ogr converting the same file to CSV when ogr2ogr is on the PATH.
 //
 // Peak memory: Linux carries a process's RSS high-water mark across exec,
 // and Go starts children sharing the parent's memory until exec, so a
@@ -97,7 +98,7 @@ func run(n int, only string, keep bool, repeat int) error {
 	ogr, _ := exec.LookPath("ogr2ogr")
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "format\tsize MB\trows\tkpbulk s\trows/s\tpeak MB\togr2ogr s\togr rows/s\togr peak MB\t\n")
+	fmt.Fprintf(tw, "format\tsize MB\trows\tread s\trows/s\tpeak MB\tread+map s\trows/s\tpeak MB\togr2ogr s\togr rows/s\togr peak MB\t\n")
 	for _, f := range formats {
 		if only != "" && !contains(strings.Split(only, ","), f.name) {
 			continue
@@ -116,6 +117,10 @@ func run(n int, only string, keep bool, repeat int) error {
 		if k.err != nil {
 			return fmt.Errorf("%s: read: %w", f.name, k.err)
 		}
+		mp := fastest(repeat, func() result { return measure(exec.Command(self, "-child", f.name, src, "map"), true) })
+		if mp.err != nil {
+			return fmt.Errorf("%s: read and map: %w", f.name, mp.err)
+		}
 		ogrCols := "\tn/a\tn/a\tn/a"
 		if ogr != "" {
 			out := filepath.Join(dir, "ogr-"+f.name+".csv")
@@ -131,8 +136,9 @@ func run(n int, only string, keep bool, repeat int) error {
 				ogrCols = fmt.Sprintf("\t%.2f\t%.0f\t%s", o.elapsed.Seconds(), float64(n)/o.elapsed.Seconds(), mb(o.maxRSS))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%.2f\t%.0f\t%s%s\t\n", f.name, float64(size)/1e6, k.rows,
-			k.elapsed.Seconds(), float64(k.rows)/k.elapsed.Seconds(), mb(k.maxRSS), ogrCols)
+		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%.2f\t%.0f\t%s\t%.2f\t%.0f\t%s%s\t\n", f.name, float64(size)/1e6, k.rows,
+			k.elapsed.Seconds(), float64(k.rows)/k.elapsed.Seconds(), mb(k.maxRSS),
+			mp.elapsed.Seconds(), float64(mp.rows)/mp.elapsed.Seconds(), mb(mp.maxRSS), ogrCols)
 	}
 	return tw.Flush()
 }
@@ -217,15 +223,26 @@ func vmHWM() int64 {
 }
 
 // child reads one source to the end and prints the number of rows and
-// its own peak RSS in bytes (0 if unknown).
+// its own peak RSS in bytes (0 if unknown). With a third argument "map" it
+// builds the source's entities through a mapping instead and prints their
+// number.
 func child(args []string) int {
-	if len(args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: readers -child FORMAT FILE")
+	if len(args) != 2 && (len(args) != 3 || args[2] != "map") {
+		fmt.Fprintln(os.Stderr, "usage: readers -child FORMAT FILE [map]")
 		return 2
 	}
 	for _, f := range formats {
 		if f.name != args[0] {
 			continue
+		}
+		if len(args) == 3 {
+			n, err := mapSource(f, args[1])
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			fmt.Println(n, vmHWM())
+			return 0
 		}
 		r, err := f.open(args[1])
 		if err != nil {
