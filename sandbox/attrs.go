@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -91,7 +93,10 @@ func (p *attrPatch) apply(cur json.RawMessage, ids *idGen, now time.Time) json.R
 			delete(attrs, name)
 		}
 	}
-	for name, v := range p.add {
+	// In name order, so a seeded sandbox hands out the same instance ids
+	// to the same attributes on every run.
+	for _, name := range slices.Sorted(maps.Keys(p.add)) {
+		v := p.add[name]
 		if isNull(v) {
 			continue
 		}

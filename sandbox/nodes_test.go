@@ -216,3 +216,25 @@ func TestBodyMustBeOneObject(t *testing.T) {
 		h.fails("POST", "/jobs/"+job+"/nodes", body, 400, "invalid_request")
 	}
 }
+
+// TestAddedInstanceIDsInNameOrder: add_attributes hands out instance ids
+// in attribute-name order (push ids increase), not in map order, so a
+// rehearsal's ids do not depend on Go's map iteration.
+func TestAddedInstanceIDsInNameOrder(t *testing.T) {
+	h := newHarness(t, nil)
+	job := h.newJob()
+	add := map[string]any{"h": 8, "a": 1, "f": 6, "c": 3, "b": 2, "g": 7, "e": 5, "d": 4}
+	attrs := h.putNode(job, "node-0000000000000000001", 1, 2, add).Attributes
+	prev := ""
+	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		if len(attrs[name]) != 1 {
+			t.Fatalf("%s: %v", name, attrs[name])
+		}
+		for id := range attrs[name] {
+			if id <= prev {
+				t.Errorf("%s got instance %s, not after %s", name, id, prev)
+			}
+			prev = id
+		}
+	}
+}
