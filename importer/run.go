@@ -13,9 +13,12 @@ import (
 // plan; the rest after an interruption), records the run, and summarises
 // it. observe, when set, sees each outcome. A non-nil error means the run
 // stopped early; the summary is still valid and the file resumable.
+//
+// Tokens, calls and 429s in the summary are the client's totals, not just
+// the writes': a command makes one client, so they include what the plan
+// read and the job's creation, and "tokens spent" is what the key paid.
 func Execute(ctx context.Context, c *katapult.Client, st *state.File, command string, workers int, observe func(executor.Outcome)) (Summary, error) {
 	begin := time.Now()
-	before := c.Stats()
 	meta, err := st.Meta()
 	if err != nil {
 		return Summary{}, err
@@ -55,10 +58,8 @@ func Execute(ctx context.Context, c *katapult.Client, st *state.File, command st
 	res, runErr := x.Run(ctx, ops)
 	after := c.Stats()
 	s.Failed, s.Pending, s.Interrupted = res.Failed, res.Pending, res.Interrupted
-	s.Tokens = after.Tokens - before.Tokens
-	s.Calls = after.Calls - before.Calls
-	s.GeneralLimited = after.GeneralLimited - before.GeneralLimited
-	s.TokenLimited = after.TokenLimited - before.TokenLimited
+	s.Tokens, s.Calls = after.Tokens, after.Calls
+	s.GeneralLimited, s.TokenLimited = after.GeneralLimited, after.TokenLimited
 	s.Wall = time.Since(begin)
 	if err := st.FinishRun(runID, s.JSON()); err != nil && runErr == nil {
 		runErr = err

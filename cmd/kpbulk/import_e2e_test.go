@@ -238,8 +238,10 @@ func TestImportFirstAgainAndOneChange(t *testing.T) {
 	if st.TokensSpent != 10*st.Writes+st.Reads {
 		t.Errorf("first import: %d tokens for %d writes and %d reads", st.TokensSpent, st.Writes, st.Reads)
 	}
-	if !strings.Contains(out, "created 34") {
-		t.Errorf("summary: %s", out)
+	// The summary's tokens are what the key paid: writes, the job and the
+	// plan's reads.
+	if !strings.Contains(out, "created 34") || !strings.Contains(out, fmt.Sprintf("tokens spent %d;", st.TokensSpent)) {
+		t.Errorf("summary (sandbox counted %d tokens): %s", st.TokensSpent, out)
 	}
 	fx.checkSurvey(12)
 	st = fx.srv.Server.Stats() // after checkSurvey's own reads
@@ -252,8 +254,8 @@ func TestImportFirstAgainAndOneChange(t *testing.T) {
 	if spent := st2.TokensSpent - st.TokensSpent; spent > 5 {
 		t.Errorf("second import spent %d tokens, want ≤ 5", spent)
 	}
-	if !strings.Contains(out, "No changes") {
-		t.Errorf("second plan: %s", out)
+	if !strings.Contains(out, "No changes") || !strings.Contains(out, fmt.Sprintf("tokens spent %d;", st2.TokensSpent-st.TokensSpent)) {
+		t.Errorf("second plan (sandbox counted %d tokens): %s", st2.TokensSpent-st.TokensSpent, out)
 	}
 
 	// One changed cell: pole 4's height.
