@@ -187,6 +187,9 @@ type request struct {
 	// only when the request provably never reached a route handler.
 	idempotent bool
 	cost       int64
+	// stream, when set, receives the elements of a successful reply's data
+	// list one at a time as they are read (see each); data is not buffered.
+	stream *listStream
 }
 
 func (c *Client) get(path string, q url.Values) request {
@@ -251,6 +254,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 		status, env, err := c.send(ctx, r, tk)
 		c.inFlight.Add(-1)
 		kind, retry, applied := c.classify(ctx, r, status, env, err)
+		if r.stream != nil && r.stream.delivered > 0 {
+			retry = false // the elements already handed over cannot be taken back
+		}
 		var meta *throttle.Meta
 		if env != nil && env.Meta != nil {
 			meta = &throttle.Meta{TokenCount: env.Meta.TokenCount, LastRefillTime: env.Meta.LastRefillTime}
@@ -260,6 +266,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*envelope, error) 
 
 		if err == nil && status >= 200 && status < 300 {
 			c.tokens.Add(r.cost)
+			if r.stream != nil && r.stream.stop != nil {
+				return env, r.stream.stop
+			}
 			if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
 				if err := json.Unmarshal(env.Data, out); err != nil {
 					var derr error = &RequestError{Method: r.method, Path: r.path, Err: fmt.Errorf("decoding response: %w", err)}
@@ -390,6 +399,13 @@ func (c *Client) send(ctx context.Context, r request, tk *throttle.Ticket) (int,
 		return 0, nil, c.scrub(err)
 	}
 	defer resp.Body.Close()
+	if r.stream != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		env, err := r.stream.read(io.LimitReader(resp.Body, maxBody))
+		if err != nil {
+			return 0, nil, c.scrub(fmt.Errorf("reading response: %w", err))
+		}
+		return resp.StatusCode, env, nil
+	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return 0, nil, c.scrub(fmt.Errorf("reading response: %w", err))

@@ -6,9 +6,15 @@ import (
 )
 
 // ListConnections returns every connection of the job with its sections
-// embedded (1 token).
+// embedded (1 token). EachConnection reads the same list without holding it.
 func (c *Client) ListConnections(ctx context.Context, jobID string) ([]Connection, error) {
-	return call[[]Connection](ctx, c, c.get(jobPath(jobID, "connections"), nil))
+	return collect[Connection](ctx, c, c.get(jobPath(jobID, "connections"), nil))
+}
+
+// EachConnection calls fn with every connection of the job, sections
+// embedded, as the list is read (1 token); as EachNode.
+func (c *Client) EachConnection(ctx context.Context, jobID string, fn func(*Connection) error) error {
+	return each(ctx, c, c.get(jobPath(jobID, "connections"), nil), fn)
 }
 
 // GetConnection returns one connection and its sections (1 token).

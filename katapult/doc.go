@@ -31,6 +31,13 @@
 // A call without a usable response is a *RequestError. IsNotFound, IsAuth,
 // IsPermanent, IsTokenLimited and IsMaybeApplied classify them.
 //
+// Lists: EachNode and EachConnection decode the reply's data list one
+// element at a time from the response body and hand each to a callback, so
+// a large job's list is never held whole (ListNodes and ListConnections
+// gather the same stream into a slice). A failure before the first element
+// is retried as for any GET; once an element was delivered the call is not
+// retried, so the callback never sees an element twice (stream.go).
+//
 // The API key travels as the api_key query parameter, as the API requires.
 // It is redacted from every URL, error, log line and formatted value: errors
 // name the method and the path only, and net/http's *url.Error (which embeds

@@ -18,10 +18,24 @@ type ListNodesOptions struct {
 }
 
 // ListNodes returns every node of the job (1 token, however many nodes).
+// EachNode reads the same list without holding it.
 func (c *Client) ListNodes(ctx context.Context, jobID string, o ListNodesOptions) ([]Node, error) {
+	return collect[Node](ctx, c, c.listNodes(jobID, o))
+}
+
+// EachNode calls fn with every node of the job as the list is read (1
+// token), so a large job's list is never held whole, as body or as nodes.
+// fn may keep the node. An error from fn stops the list and is returned. A
+// failure after the first node is never retried (fn would see nodes twice);
+// see stream.go for the whole contract.
+func (c *Client) EachNode(ctx context.Context, jobID string, o ListNodesOptions, fn func(*Node) error) error {
+	return each(ctx, c, c.listNodes(jobID, o), fn)
+}
+
+func (c *Client) listNodes(jobID string, o ListNodesOptions) request {
 	q := url.Values{}
 	addListOptions(q, o.LastUpdated, o.Limit)
-	return call[[]Node](ctx, c, c.get(jobPath(jobID, "nodes"), q))
+	return c.get(jobPath(jobID, "nodes"), q)
 }
 
 // GetNode returns one node (1 token).
