@@ -10,7 +10,7 @@ import (
 
 // benchJob is n poles and n spans with attributes shaped like a real job's.
 func benchJob(n int) *Job {
-	job := &Job{ID: "bench"}
+	job := NewJob("bench")
 	for i := range n {
 		attrs := katapult.Attributes{
 			"node_type":       {"-a": "pole"},
@@ -21,13 +21,13 @@ func benchJob(n int) *Job {
 			"birthmark_brand": {"-a": map[string]any{"pole_class": "3", "pole_height": "45", "pole_species": "SP"}},
 			"attachers":       {"-a": "AT&T", "-b": "Spectrum"},
 		}
-		job.Nodes = append(job.Nodes, katapult.Node{ID: fmt.Sprintf("-N%018d", i), Latitude: 40 + float64(i/300)*0.0004, Longitude: -88.3 + float64(i%300)*0.0005, Attributes: attrs})
+		job.AddNode(&katapult.Node{ID: fmt.Sprintf("-N%018d", i), Latitude: 40 + float64(i/300)*0.0004, Longitude: -88.3 + float64(i%300)*0.0005, Attributes: attrs})
 		c := katapult.Connection{ID: fmt.Sprintf("-C%018d", i), NodeID1: fmt.Sprintf("-N%018d", i), NodeID2: fmt.Sprintf("-N%018d", (i+1)%n),
 			Attributes: katapult.Attributes{"connection_type": {"-a": "aerial cable"}, "span_length": {"-a": 130.0 + float64(i%100)}}}
 		if i%10 == 0 {
 			c.Sections = map[string]katapult.Section{fmt.Sprintf("-S%018d", i): {Latitude: 40, Longitude: -88, Attributes: katapult.Attributes{"note": {"-a": "midspan"}}}}
 		}
-		job.Connections = append(job.Connections, c)
+		job.AddConnection(&c)
 	}
 	return job
 }

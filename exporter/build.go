@@ -11,17 +11,7 @@ import (
 
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkt"
-
-	"github.com/kpbulk/kpbulk/katapult"
 )
-
-// Job is what an export reads from the API: the node list and the
-// connection list with its embedded sections.
-type Job struct {
-	ID          string
-	Nodes       []katapult.Node
-	Connections []katapult.Connection
-}
 
 // Layer names of an export without a mapping.
 const (
@@ -53,25 +43,21 @@ type BuildOptions struct {
 // several instances joined with ","; then the ids that tie the layers
 // together.
 func Build(job *Job, o BuildOptions) []*Layer {
-	layers := []*Layer{buildNodes(job.Nodes)}
+	layers := []*Layer{buildNodes(job.nodes)}
 	if o.NodesOnly {
 		return layers
 	}
-	coords := make(map[string][2]float64, len(job.Nodes))
-	for _, n := range job.Nodes {
-		coords[n.ID] = [2]float64{n.Longitude, n.Latitude}
-	}
-	return append(layers, buildConnections(job.Connections, coords, o.WKT), buildSections(job.Connections))
+	return append(layers, buildConnections(job.conns, job.coords(), o.WKT), buildSections(job.conns))
 }
 
-func buildNodes(nodes []katapult.Node) *Layer {
+func buildNodes(nodes []node) *Layer {
 	var cs columnSet
 	for i := range nodes {
-		cs.add(nodes[i].Attributes)
+		cs.add(nodes[i].attrs)
 	}
 	idWidth := 0
 	for i := range nodes {
-		idWidth = max(idWidth, len(nodes[i].ID))
+		idWidth = max(idWidth, len(nodes[i].id))
 	}
 	attrCols := cs.columns()
 	cols := append([]Column{{Name: "latitude", Type: Real}, {Name: "longitude", Type: Real}}, attrCols...)
@@ -82,10 +68,10 @@ func buildNodes(nodes []katapult.Node) *Layer {
 			for i := range nodes {
 				n := &nodes[i]
 				vals := make([]any, 0, len(cols))
-				vals = append(vals, n.Latitude, n.Longitude)
-				vals = cs.appendValues(vals, attrCols, n.Attributes)
-				vals = append(vals, n.ID, parseTime(n.LastUpdated))
-				if !yield(Feature{Geom: point(n.Longitude, n.Latitude), Values: vals}) {
+				vals = append(vals, n.lat, n.lon)
+				vals = cs.appendValues(vals, attrCols, n.attrs)
+				vals = append(vals, n.id, parseTime(n.updated))
+				if !yield(Feature{Geom: point(n.lon, n.lat), Values: vals}) {
 					return
 				}
 			}
@@ -93,14 +79,14 @@ func buildNodes(nodes []katapult.Node) *Layer {
 	}
 }
 
-func buildConnections(conns []katapult.Connection, coords map[string][2]float64, withWKT bool) *Layer {
+func buildConnections(conns []connection, coords map[string][2]float64, withWKT bool) *Layer {
 	var cs columnSet
 	for i := range conns {
-		cs.add(conns[i].Attributes)
+		cs.add(conns[i].attrs)
 	}
 	var w1, w2, idWidth int
 	for i := range conns {
-		w1, w2, idWidth = max(w1, len(conns[i].NodeID1)), max(w2, len(conns[i].NodeID2)), max(idWidth, len(conns[i].ID))
+		w1, w2, idWidth = max(w1, len(conns[i].node1)), max(w2, len(conns[i].node2)), max(idWidth, len(conns[i].id))
 	}
 	attrCols := cs.columns()
 	cols := append([]Column{{Name: "node_id_1", Type: String, Width: w1}, {Name: "node_id_2", Type: String, Width: w2}}, attrCols...)
@@ -114,9 +100,9 @@ func buildConnections(conns []katapult.Connection, coords map[string][2]float64,
 			for i := range conns {
 				c := &conns[i]
 				vals := make([]any, 0, len(cols))
-				vals = append(vals, c.NodeID1, c.NodeID2)
-				vals = cs.appendValues(vals, attrCols, c.Attributes)
-				vals = append(vals, c.ID)
+				vals = append(vals, c.node1, c.node2)
+				vals = cs.appendValues(vals, attrCols, c.attrs)
+				vals = append(vals, c.id)
 				g := line(c, coords)
 				if withWKT {
 					vals = append(vals, wktOf(g))
@@ -129,38 +115,34 @@ func buildConnections(conns []katapult.Connection, coords map[string][2]float64,
 	}
 }
 
-// sectionRef addresses one embedded section without copying it.
-type sectionRef struct {
-	conn *katapult.Connection
-	id   string
-}
-
-func buildSections(conns []katapult.Connection) *Layer {
+func buildSections(conns []connection) *Layer {
 	var cs columnSet
-	var refs []sectionRef
-	var connWidth, idWidth int
+	var count, connWidth, idWidth int
 	for i := range conns {
 		c := &conns[i]
-		for _, id := range sortedKeys(c.Sections) {
-			refs = append(refs, sectionRef{c, id})
-			cs.add(c.Sections[id].Attributes)
-			connWidth, idWidth = max(connWidth, len(c.ID)), max(idWidth, len(cmp.Or(c.Sections[id].ID, id)))
+		for j := range c.sections {
+			count++
+			cs.add(c.sections[j].attrs)
+			connWidth, idWidth = max(connWidth, len(c.id)), max(idWidth, len(c.sections[j].id))
 		}
 	}
 	attrCols := cs.columns()
 	cols := append([]Column{{Name: "latitude", Type: Real}, {Name: "longitude", Type: Real}}, attrCols...)
 	cols = append(cols, Column{Name: "connection_id", Type: String, Width: connWidth}, Column{Name: "id", Type: String, Width: idWidth})
 	return &Layer{
-		Name: SectionsLayer, Columns: cols, Geom: Point, Len: len(refs), WidthsKnown: true,
+		Name: SectionsLayer, Columns: cols, Geom: Point, Len: count, WidthsKnown: true,
 		Features: func(yield func(Feature) bool) {
-			for _, r := range refs {
-				s := r.conn.Sections[r.id]
-				vals := make([]any, 0, len(cols))
-				vals = append(vals, s.Latitude, s.Longitude)
-				vals = cs.appendValues(vals, attrCols, s.Attributes)
-				vals = append(vals, r.conn.ID, cmp.Or(s.ID, r.id))
-				if !yield(Feature{Geom: point(s.Longitude, s.Latitude), Values: vals}) {
-					return
+			for i := range conns {
+				c := &conns[i]
+				for j := range c.sections {
+					s := &c.sections[j]
+					vals := make([]any, 0, len(cols))
+					vals = append(vals, s.lat, s.lon)
+					vals = cs.appendValues(vals, attrCols, s.attrs)
+					vals = append(vals, c.id, s.id)
+					if !yield(Feature{Geom: point(s.lon, s.lat), Values: vals}) {
+						return
+					}
 				}
 			}
 		},
@@ -169,15 +151,15 @@ func buildSections(conns []katapult.Connection) *Layer {
 
 // line runs from node 1 through the breakpoints to node 2. It is nil when an
 // end node is not in the job's node list.
-func line(c *katapult.Connection, coords map[string][2]float64) geom.T {
-	a, ok1 := coords[c.NodeID1]
-	b, ok2 := coords[c.NodeID2]
+func line(c *connection, coords map[string][2]float64) geom.T {
+	a, ok1 := coords[c.node1]
+	b, ok2 := coords[c.node2]
 	if !ok1 || !ok2 {
 		return nil
 	}
-	flat := make([]float64, 0, 4+2*len(c.Breakpoints))
+	flat := make([]float64, 0, 4+2*len(c.breakpoints))
 	flat = append(flat, a[0], a[1])
-	for _, bp := range c.Breakpoints { // [latitude, longitude]
+	for _, bp := range c.breakpoints { // [latitude, longitude]
 		flat = append(flat, bp[1], bp[0])
 	}
 	flat = append(flat, b[0], b[1])
@@ -217,6 +199,7 @@ type columnSet struct {
 	seen   map[string]bool // column has at least one value
 	widths map[string]int  // longest cell text in bytes (an upper bound)
 	num    []byte          // scratch for number widths
+	fields []field         // scratch for the members of several objects
 }
 
 // note records one cell: its type (v is the value of a single instance, or
@@ -254,24 +237,20 @@ func (cs *columnSet) textLen(v any) int {
 }
 
 // add records the columns and cell types of one entity's attributes.
-func (cs *columnSet) add(attrs katapult.Attributes) {
-	for name, inst := range attrs {
+func (cs *columnSet) add(a attrs) {
+	for run := range a.byName() {
+		name := run[0].name
 		scalars, width := 0, -1 // width: joined text, commas included
 		var last any
-		var fields map[string][]any // only for object values
-		for _, v := range inst {
-			if obj, ok := v.(map[string]any); ok {
-				if fields == nil {
-					fields = make(map[string][]any, len(obj))
-				}
-				for f, fv := range obj {
-					fields[f] = append(fields[f], fv)
-				}
+		cs.fields = cs.fields[:0] // the members of object values
+		for _, iv := range run {
+			if obj, ok := iv.v.(object); ok {
+				cs.fields = append(cs.fields, obj...)
 				continue
 			}
 			scalars++
-			last = v
-			width += 1 + cs.textLen(v)
+			last = iv.v
+			width += 1 + cs.textLen(iv.v)
 		}
 		switch {
 		case scalars == 1:
@@ -279,16 +258,19 @@ func (cs *columnSet) add(attrs katapult.Attributes) {
 		case scalars > 1:
 			cs.note(name, "", width)
 		}
-		for f, vs := range fields {
-			width := -1
-			for _, v := range vs {
-				width += 1 + cs.textLen(v)
+		// One column per member name; several objects may each have it.
+		slices.SortStableFunc(cs.fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
+		for i := 0; i < len(cs.fields); {
+			j, width := i, -1
+			for ; j < len(cs.fields) && cs.fields[j].name == cs.fields[i].name; j++ {
+				width += 1 + cs.textLen(cs.fields[j].v)
 			}
-			if len(vs) == 1 {
-				cs.note(name+"::"+f, vs[0], width)
+			if j-i == 1 {
+				cs.note(name+"::"+cs.fields[i].name, cs.fields[i].v, width)
 			} else {
-				cs.note(name+"::"+f, "", width)
+				cs.note(name+"::"+cs.fields[i].name, "", width)
 			}
+			i = j
 		}
 	}
 }
@@ -317,29 +299,28 @@ func (cs *columnSet) columns() []Column {
 }
 
 // appendValues appends one entity's cells for cols.
-func (cs *columnSet) appendValues(vals []any, cols []Column, attrs katapult.Attributes) []any {
+func (cs *columnSet) appendValues(vals []any, cols []Column, a attrs) []any {
 	for _, c := range cols {
 		name, field, isField := strings.Cut(c.Name, "::")
-		inst, ok := attrs[name]
-		if !ok {
+		run := a.run(name)
+		if len(run) == 0 {
 			vals = append(vals, nil)
 			continue
 		}
-		if len(inst) == 1 { // the common case, without allocating
-			vals = append(vals, single(inst, field, isField, c.Type))
+		if len(run) == 1 { // the common case, without allocating
+			vals = append(vals, single(run[0].v, field, isField, c.Type))
 			continue
 		}
 		var parts []any
-		for _, id := range sortedKeys(inst) {
-			v := inst[id]
-			obj, isObj := v.(map[string]any)
+		for _, iv := range run { // in instance-id order
+			obj, isObj := iv.v.(object)
 			switch {
 			case isField && isObj:
-				if fv, ok := obj[field]; ok {
+				if fv, ok := obj.get(field); ok {
 					parts = append(parts, fv)
 				}
 			case !isField && !isObj:
-				parts = append(parts, v)
+				parts = append(parts, iv.v)
 			}
 		}
 		vals = append(vals, cell(parts, c.Type))
@@ -347,26 +328,24 @@ func (cs *columnSet) appendValues(vals []any, cols []Column, attrs katapult.Attr
 	return vals
 }
 
-// single renders an attribute with one instance, as cell would.
-func single(inst map[string]any, field string, isField bool, t ColumnType) any {
-	for _, v := range inst {
-		obj, isObj := v.(map[string]any)
-		switch {
-		case isField && isObj:
-			fv, ok := obj[field]
-			if !ok {
-				return nil
-			}
-			v = fv
-		case isField || isObj:
+// single renders an attribute with one instance, of value v, as cell would.
+func single(v any, field string, isField bool, t ColumnType) any {
+	obj, isObj := v.(object)
+	switch {
+	case isField && isObj:
+		fv, ok := obj.get(field)
+		if !ok {
 			return nil
 		}
-		if t != String {
-			return typed(v, t)
-		}
-		if s := text(v); s != "" {
-			return s
-		}
+		v = fv
+	case isField || isObj:
+		return nil
+	}
+	if t != String {
+		return typed(v, t)
+	}
+	if s := text(v); s != "" {
+		return s
 	}
 	return nil
 }

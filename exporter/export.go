@@ -9,30 +9,38 @@ import (
 )
 
 // Lister is the part of the API client an export reads with: two list calls
-// (a handful of tokens however large the job). *katapult.Client implements
-// it.
+// (a handful of tokens however large the job), streamed. *katapult.Client
+// implements it.
 type Lister interface {
-	ListNodes(ctx context.Context, jobID string, o katapult.ListNodesOptions) ([]katapult.Node, error)
-	ListConnections(ctx context.Context, jobID string) ([]katapult.Connection, error)
+	EachNode(ctx context.Context, jobID string, o katapult.ListNodesOptions, fn func(*katapult.Node) error) error
+	EachConnection(ctx context.Context, jobID string, fn func(*katapult.Connection) error) error
 }
 
-// Fetch reads a job. With since set, only the nodes updated after it are
-// listed (the API's last_updated) and connections are not read: the API
-// keeps no update time for them.
+// Fetch reads a job, converting each node and connection to the job's
+// compact form as the lists stream in. With since set, only the nodes
+// updated after it are listed (the API's last_updated) and connections are
+// not read: the API keeps no update time for them.
 func Fetch(ctx context.Context, c Lister, jobID string, since time.Time) (*Job, error) {
-	job := &Job{ID: jobID}
-	var err error
+	job := NewJob(jobID)
 	opts := katapult.ListNodesOptions{}
 	if !since.IsZero() {
 		opts.LastUpdated = since.UTC().Format(time.RFC3339Nano)
 	}
-	if job.Nodes, err = c.ListNodes(ctx, jobID, opts); err != nil {
+	err := c.EachNode(ctx, jobID, opts, func(n *katapult.Node) error {
+		job.AddNode(n)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("listing nodes of job %s: %w", jobID, err)
 	}
 	if !since.IsZero() {
 		return job, nil
 	}
-	if job.Connections, err = c.ListConnections(ctx, jobID); err != nil {
+	err = c.EachConnection(ctx, jobID, func(c *katapult.Connection) error {
+		job.AddConnection(c)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("listing connections of job %s: %w", jobID, err)
 	}
 	return job, nil

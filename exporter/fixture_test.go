@@ -14,9 +14,13 @@ import (
 // like a formula, a connection with breakpoints, one whose node is missing,
 // and sections.
 func testJob() *Job {
-	return &Job{
-		ID: "job1",
-		Nodes: []katapult.Node{
+	nodes, conns := testLists()
+	return JobOf("job1", nodes, conns)
+}
+
+// testLists are testJob's node and connection lists.
+func testLists() ([]katapult.Node, []katapult.Connection) {
+	return []katapult.Node{
 			{ID: "n1", Latitude: 29.3, Longitude: -98.4, LastUpdated: "2026-03-04T05:06:07Z", Attributes: katapult.Attributes{
 				"node_type":       {"-a": "pole"},
 				"pole_tag":        {"-a": "T-1"},
@@ -37,16 +41,14 @@ func testJob() *Job {
 				"node_type":   {"-a": "reference"},
 				"pole_height": {"-a": 12.5},
 			}},
-		},
-		Connections: []katapult.Connection{
+		}, []katapult.Connection{
 			{ID: "c1", NodeID1: "n1", NodeID2: "n2", Breakpoints: [][2]float64{{29.28, -98.43}},
 				Attributes: katapult.Attributes{"connection_type": {"-a": "aerial cable"}},
 				Sections: map[string]katapult.Section{
 					"s1": {Latitude: 29.29, Longitude: -98.42, Attributes: katapult.Attributes{"note": {"-a": "+1 midspan"}}},
 				}},
 			{ID: "c2", NodeID1: "n2", NodeID2: "gone", Attributes: katapult.Attributes{"connection_type": {"-a": "underground"}}},
-		},
-	}
+		}
 }
 
 // ogrRows reads one layer back with GDAL (ogr2ogr to CSV on stdout, the

@@ -9,7 +9,6 @@ import (
 
 	"github.com/twpayne/go-geom"
 
-	"github.com/kpbulk/kpbulk/katapult"
 	"github.com/kpbulk/kpbulk/mapping"
 )
 
@@ -194,18 +193,18 @@ func (sb *sheetBuilder) finish() {
 type liveIndex struct {
 	ns     string // the mapping's namespace: its instance ids give the order
 	job    *Job
-	nodes  map[string]int // id → index in job.Nodes
-	conns  map[string]int // id → index in job.Connections
+	nodes  map[string]int // id → index in job.nodes
+	conns  map[string]int // id → index in job.conns
 	coords map[string][2]float64
 }
 
 func newLiveIndex(ns string, job *Job) *liveIndex {
-	x := &liveIndex{ns: ns, job: job, nodes: make(map[string]int, len(job.Nodes)), conns: make(map[string]int, len(job.Connections))}
-	for i, n := range job.Nodes {
-		x.nodes[n.ID] = i
+	x := &liveIndex{ns: ns, job: job, nodes: make(map[string]int, len(job.nodes)), conns: make(map[string]int, len(job.conns))}
+	for i := range job.nodes {
+		x.nodes[job.nodes[i].id] = i
 	}
-	for i, c := range job.Connections {
-		x.conns[c.ID] = i
+	for i := range job.conns {
+		x.conns[job.conns[i].id] = i
 	}
 	return x
 }
@@ -213,13 +212,13 @@ func newLiveIndex(ns string, job *Job) *liveIndex {
 func (x *liveIndex) count(k mapping.Kind) int {
 	switch k {
 	case mapping.Node:
-		return len(x.job.Nodes)
+		return len(x.job.nodes)
 	case mapping.Connection:
-		return len(x.job.Connections)
+		return len(x.job.conns)
 	}
 	n := 0
-	for _, c := range x.job.Connections {
-		n += len(c.Sections)
+	for i := range x.job.conns {
+		n += len(x.job.conns[i].sections)
 	}
 	return n
 }
@@ -228,24 +227,24 @@ func (x *liveIndex) entities(k mapping.Kind) func(yield func(mapping.LiveEntity)
 	return func(yield func(mapping.LiveEntity) bool) {
 		switch k {
 		case mapping.Node:
-			for i := range x.job.Nodes {
-				if !yield(x.liveNode(&x.job.Nodes[i])) {
+			for i := range x.job.nodes {
+				if !yield(x.liveNode(&x.job.nodes[i])) {
 					return
 				}
 			}
 		case mapping.Connection:
-			for i := range x.job.Connections {
-				if !yield(x.liveConnection(&x.job.Connections[i])) {
+			for i := range x.job.conns {
+				if !yield(x.liveConnection(&x.job.conns[i])) {
 					return
 				}
 			}
 		case mapping.Section:
-			for i := range x.job.Connections {
-				c := &x.job.Connections[i]
-				for _, id := range sortedKeys(c.Sections) {
-					s := c.Sections[id]
-					if !yield(mapping.LiveEntity{Kind: mapping.Section, ID: cmp.Or(s.ID, id), Lat: s.Latitude, Lon: s.Longitude,
-						HasLocation: true, Attrs: liveAttrs(x.ns, cmp.Or(s.ID, id), s.Attributes), Connection: c.ID}) {
+			for i := range x.job.conns {
+				c := &x.job.conns[i]
+				for j := range c.sections {
+					s := &c.sections[j]
+					if !yield(mapping.LiveEntity{Kind: mapping.Section, ID: s.id, Lat: s.lat, Lon: s.lon,
+						HasLocation: true, Attrs: liveAttrs(x.ns, s.id, s.attrs), Connection: c.id}) {
 						return
 					}
 				}
@@ -256,10 +255,10 @@ func (x *liveIndex) entities(k mapping.Kind) func(yield func(mapping.LiveEntity)
 
 func (x *liveIndex) lookup(id string) (mapping.LiveEntity, bool) {
 	if i, ok := x.nodes[id]; ok {
-		return x.liveNode(&x.job.Nodes[i]), true
+		return x.liveNode(&x.job.nodes[i]), true
 	}
 	if i, ok := x.conns[id]; ok {
-		return x.liveConnection(&x.job.Connections[i]), true
+		return x.liveConnection(&x.job.conns[i]), true
 	}
 	return mapping.LiveEntity{}, false
 }
@@ -278,52 +277,55 @@ func (x *liveIndex) geometry(e mapping.LiveEntity) geom.T {
 		return nil
 	}
 	if x.coords == nil {
-		x.coords = make(map[string][2]float64, len(x.job.Nodes))
-		for _, n := range x.job.Nodes {
-			x.coords[n.ID] = [2]float64{n.Longitude, n.Latitude}
-		}
+		x.coords = x.job.coords()
 	}
-	return line(&x.job.Connections[i], x.coords)
+	return line(&x.job.conns[i], x.coords)
 }
 
-func (x *liveIndex) liveNode(n *katapult.Node) mapping.LiveEntity {
-	return mapping.LiveEntity{Kind: mapping.Node, ID: n.ID, Lat: n.Latitude, Lon: n.Longitude, HasLocation: true, Attrs: liveAttrs(x.ns, n.ID, n.Attributes)}
+func (x *liveIndex) liveNode(n *node) mapping.LiveEntity {
+	return mapping.LiveEntity{Kind: mapping.Node, ID: n.id, Lat: n.lat, Lon: n.lon, HasLocation: true, Attrs: liveAttrs(x.ns, n.id, n.attrs)}
 }
 
-func (x *liveIndex) liveConnection(c *katapult.Connection) mapping.LiveEntity {
-	return mapping.LiveEntity{Kind: mapping.Connection, ID: c.ID, Node1: c.NodeID1, Node2: c.NodeID2, Attrs: liveAttrs(x.ns, c.ID, c.Attributes)}
+func (x *liveIndex) liveConnection(c *connection) mapping.LiveEntity {
+	return mapping.LiveEntity{Kind: mapping.Connection, ID: c.id, Node1: c.node1, Node2: c.node2, Attrs: liveAttrs(x.ns, c.id, c.attrs)}
 }
 
 // liveAttrs lists each attribute's values: first the instances the mapping's
 // namespace wrote, by their index (so split values come back in the order
 // they were imported), then every other instance in instance-id order.
-func liveAttrs(ns, entityID string, a katapult.Attributes) map[string][]any {
-	out := make(map[string][]any, len(a))
-	for name, inst := range a {
-		vals := make([]any, 0, len(inst))
-		if len(inst) == 1 {
-			for _, v := range inst {
-				vals = append(vals, v)
-			}
-			out[name] = vals
+// Object values are maps, as JSON decodes them.
+func liveAttrs(ns, entityID string, a attrs) map[string][]any {
+	out := map[string][]any{}
+	for run := range a.byName() {
+		name := run[0].name
+		vals := make([]any, 0, len(run))
+		if len(run) == 1 {
+			out[name] = append(vals, liveValue(run[0].v))
 			continue
 		}
 		own := map[string]bool{}
-		for i := 0; len(own) < len(inst); i++ {
+		for i := 0; len(own) < len(run); i++ {
 			id := mapping.InstanceID(ns, entityID, name, i)
-			v, ok := inst[id]
+			k, ok := slices.BinarySearchFunc(run, id, func(v attrValue, id string) int { return strings.Compare(v.inst, id) })
 			if !ok {
 				break
 			}
 			own[id] = true
-			vals = append(vals, v)
+			vals = append(vals, liveValue(run[k].v))
 		}
-		for _, id := range sortedKeys(inst) {
-			if !own[id] {
-				vals = append(vals, inst[id])
+		for _, iv := range run {
+			if !own[iv.inst] {
+				vals = append(vals, liveValue(iv.v))
 			}
 		}
 		out[name] = vals
 	}
 	return out
+}
+
+func liveValue(v any) any {
+	if o, ok := v.(object); ok {
+		return o.asMap()
+	}
+	return v
 }

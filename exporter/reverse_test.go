@@ -94,7 +94,8 @@ func build(t *testing.T, path string) *mapping.Result {
 // it (instance ids, JSON numbers), plus one node of another set's kind that
 // the mapping must not export.
 func liveJob(res *mapping.Result, ns string) *Job {
-	job := &Job{ID: "j"}
+	var nodes []katapult.Node
+	var conns []katapult.Connection
 	attrs := func(id string, as []mapping.Attr) katapult.Attributes {
 		out := katapult.Attributes{}
 		for _, a := range as {
@@ -110,17 +111,17 @@ func liveJob(res *mapping.Result, ns string) *Job {
 		}
 		return out
 	}
-	conns := map[string]int{}
+	connAt := map[string]int{}
 	for _, sr := range res.Sets {
 		for _, e := range sr.Entities {
 			switch e.Kind {
 			case mapping.Node:
-				job.Nodes = append(job.Nodes, katapult.Node{ID: e.ID, Latitude: e.Location.Lat, Longitude: e.Location.Lon, Attributes: attrs(e.ID, e.Attrs)})
+				nodes = append(nodes, katapult.Node{ID: e.ID, Latitude: e.Location.Lat, Longitude: e.Location.Lon, Attributes: attrs(e.ID, e.Attrs)})
 			case mapping.Connection:
-				conns[e.ID] = len(job.Connections)
-				job.Connections = append(job.Connections, katapult.Connection{ID: e.ID, NodeID1: e.Node1.ID, NodeID2: e.Node2.ID, Attributes: attrs(e.ID, e.Attrs)})
+				connAt[e.ID] = len(conns)
+				conns = append(conns, katapult.Connection{ID: e.ID, NodeID1: e.Node1.ID, NodeID2: e.Node2.ID, Attributes: attrs(e.ID, e.Attrs)})
 			case mapping.Section:
-				c := &job.Connections[conns[e.Connection.ID]]
+				c := &conns[connAt[e.Connection.ID]]
 				if c.Sections == nil {
 					c.Sections = map[string]katapult.Section{}
 				}
@@ -128,9 +129,9 @@ func liveJob(res *mapping.Result, ns string) *Job {
 			}
 		}
 	}
-	job.Nodes = append(job.Nodes, katapult.Node{ID: "-Oforeign0000000000", Latitude: 40, Longitude: -88,
+	nodes = append(nodes, katapult.Node{ID: "-Oforeign0000000000", Latitude: 40, Longitude: -88,
 		Attributes: katapult.Attributes{"node_type": {"-x": "reference"}, "pole_tag": {"-x": "REF"}}})
-	return job
+	return JobOf("j", nodes, conns)
 }
 
 // entitiesByID flattens a build result for comparison.

@@ -141,7 +141,15 @@ func roundTrip(t *testing.T, mpath string) {
 	if got, want := again.Entities(), res.Entities(); got != want {
 		t.Errorf("exported files build %d entities, the sources %d", got, want)
 	}
-	p := plan.Diff(again.Sets, plan.Live{Nodes: live.Nodes, Connections: live.Connections}, plan.Options{Namespace: m.Namespace})
+	nodes, err := c.ListNodes(ctx, job.ID, katapult.ListNodesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := c.ListConnections(ctx, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan.Diff(again.Sets, plan.Live{Nodes: nodes, Connections: conns}, plan.Options{Namespace: m.Namespace})
 	if len(p.Ops) != 0 || len(p.Problems) != 0 {
 		for i, o := range p.Ops {
 			if i == 10 {

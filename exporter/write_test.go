@@ -251,9 +251,10 @@ func TestFailedWriteLeavesNoFile(t *testing.T) {
 
 func TestWriteShapefile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shp")
-	job := testJob()
+	nodeList, connList := testLists()
 	long := strings.Repeat("é", 200) // 400 bytes: more than DBF's 254
-	job.Nodes[1].Attributes["note"] = map[string]any{"-a": long}
+	nodeList[1].Attributes["note"] = map[string]any{"-a": long}
+	job := JobOf("job1", nodeList, connList)
 	warns, err := Write(dir, SHP, Build(job, BuildOptions{}))
 	if err != nil {
 		t.Fatal(err)
