@@ -458,11 +458,10 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 			out[i].Values = ba.constant
 			continue
 		case ba.skip:
-			out[i].Skip = true
-			continue
+			continue // no values: skipped
 		}
 		if ba.b == nil {
-			out[i].Values, out[i].Skip = sb.object(r, ba)
+			out[i].Values = sb.object(r, ba)
 			continue
 		}
 		raw := ba.b.eval(r.Num, r.Values)
@@ -471,7 +470,7 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 		backing, err = ba.a.Value.apply(raw, backing)
 		switch {
 		case err == errSkip:
-			out[i].Skip = true
+			// no values: skipped
 		case err != nil:
 			sb.fail(r.Num, ba.b.column(sb.cols), raw, "attribute %s: %v", ba.a.Name, err)
 		default:
@@ -482,8 +481,8 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 }
 
 // object evaluates an object-valued attribute; empty fields are left out,
-// and an object with no fields is skipped.
-func (sb *setBuilder) object(r rows.Row, ba battr) ([]any, bool) {
+// and an object with no fields is skipped (nil).
+func (sb *setBuilder) object(r rows.Row, ba battr) []any {
 	obj := make(map[string]any, len(ba.fields))
 	for j, f := range ba.a.Fields {
 		raw := ba.fields[j].eval(r.Num, r.Values)
@@ -497,9 +496,9 @@ func (sb *setBuilder) object(r rows.Row, ba battr) ([]any, bool) {
 		}
 	}
 	if len(obj) == 0 {
-		return nil, true
+		return nil
 	}
-	return []any{obj}, false
+	return []any{obj}
 }
 
 // resolve turns a reference into an id within the import or a live match.

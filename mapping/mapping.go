@@ -221,11 +221,13 @@ type Attr struct {
 	// has id InstanceID(namespace, entity id, Name, i). A constant's Values
 	// slice is shared by every entity of the set: read it, never modify it.
 	Values []any
-	// Skip is true when the value was empty and `empty: skip` applies
-	// (Values is then empty): the importer removes only the instances it
-	// wrote earlier and leaves others' instances alone.
-	Skip bool
 }
+
+// Skip reports an attribute whose value was empty under `empty: skip`
+// (Values is empty): the importer removes only the instances it wrote
+// earlier and leaves others' instances alone. A method, not a field: 8
+// bytes an attribute is 13 MB over 100,000 rows of 16 attributes.
+func (a Attr) Skip() bool { return len(a.Values) == 0 }
 
 // Match is a live lookup: entities whose Attribute equals Value.
 type Match struct{ Attribute, Value string }

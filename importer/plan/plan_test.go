@@ -29,10 +29,10 @@ func survey() []*mapping.SetResult {
 		}}},
 		{Set: &mapping.Set{Kind: mapping.Node, Name: "poles"}, Entities: []*mapping.Entity{
 			{Kind: mapping.Node, Set: "poles", Key: "P1", ID: p1, Location: loc(47.5, -122.25),
-				Attrs:  []mapping.Attr{{Name: "node_type", Values: []any{"pole"}}, {Name: "pole_height", Values: []any{40.0}}, {Name: "note", Skip: true}},
+				Attrs:  []mapping.Attr{{Name: "node_type", Values: []any{"pole"}}, {Name: "pole_height", Values: []any{40.0}}, {Name: "note"}},
 				Source: mapping.Loc{File: "s.xlsx", Sheet: "Poles", Row: 2}},
 			{Kind: mapping.Node, Set: "poles", Key: "P2", ID: p2, Location: loc(47.5, -122.0),
-				Attrs:  []mapping.Attr{{Name: "node_type", Values: []any{"pole"}}, {Name: "pole_height", Values: []any{45.0}}, {Name: "note", Skip: true}},
+				Attrs:  []mapping.Attr{{Name: "node_type", Values: []any{"pole"}}, {Name: "pole_height", Values: []any{45.0}}, {Name: "note"}},
 				Source: mapping.Loc{File: "s.xlsx", Sheet: "Poles", Row: 3}},
 		}},
 		{Set: &mapping.Set{Kind: mapping.Connection, Name: "spans"}, Entities: []*mapping.Entity{{
