@@ -54,7 +54,7 @@ func build(t *testing.T, path string) (*mapping.Mapping, *mapping.Result, map[st
 func attr(e *mapping.Entity, name string) []any {
 	for _, a := range e.Attrs {
 		if a.Name == name && !a.Skip() {
-			return a.Values
+			return a.Values()
 		}
 	}
 	return nil

@@ -99,7 +99,7 @@ func liveJob(res *mapping.Result, ns string) *Job {
 	attrs := func(id string, as []mapping.Attr) katapult.Attributes {
 		out := katapult.Attributes{}
 		for _, a := range as {
-			for i, v := range a.Values {
+			for i, v := range a.Values() {
 				if n, ok := v.(int64); ok {
 					v = float64(n)
 				}

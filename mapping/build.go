@@ -84,9 +84,9 @@ type battr struct {
 	a      *Attribute
 	b      *bound   // nil for fields
 	fields []*bound // aligned with a.Fields
-	// constant holds the values of a constant attribute, computed once and
-	// shared by every entity (len == cap, so appends never alias).
-	constant []any
+	// constant holds the value of a constant attribute (see Attr.v),
+	// computed once and shared by every entity.
+	constant any
 	skip     bool // a constant that is empty and skipped
 }
 
@@ -208,7 +208,7 @@ func (sb *setBuilder) bind() bool {
 		if a.Value != nil {
 			ba.b = bind(a.Value.Template, "attribute "+a.Name)
 			if c, isConst := a.Value.Template.Constant(); isConst {
-				vals, err := a.Value.apply(c, nil)
+				v, err := a.Value.apply(c)
 				switch {
 				case err == errSkip:
 					ba.skip = true
@@ -217,7 +217,7 @@ func (sb *setBuilder) bind() bool {
 					sb.problem(Problem{File: sb.m.Path, Line: a.Pos.Line, Col: a.Pos.Col, Set: s.Name,
 						Msg: fmt.Sprintf("set %q, attribute %s: constant %q: %v", s.Name, a.Name, c, err)})
 				default:
-					ba.constant = vals[:len(vals):len(vals)]
+					ba.constant = v
 				}
 			}
 		}
@@ -439,7 +439,7 @@ func (sb *setBuilder) coordinate(r rows.Row, b *bound, v *Value, what string, li
 	return f, true
 }
 
-// attributes evaluates every attribute; values share one backing array.
+// attributes evaluates every attribute.
 func (sb *setBuilder) attributes(r rows.Row) []Attr {
 	if len(sb.attrs) == 0 {
 		return nil
@@ -450,31 +450,28 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 	}
 	out := sb.attrSlab[:n:n]
 	sb.attrSlab = sb.attrSlab[n:]
-	backing := make([]any, 0, len(sb.attrs))
 	for i, ba := range sb.attrs {
-		out[i].Name = ba.a.Name
+		out[i] = Attr{Name: ba.a.Name}
 		switch {
 		case ba.constant != nil:
-			out[i].Values = ba.constant
+			out[i].v = ba.constant
 			continue
 		case ba.skip:
 			continue // no values: skipped
 		}
 		if ba.b == nil {
-			out[i].Values = sb.object(r, ba)
+			out[i].v = sb.object(r, ba)
 			continue
 		}
 		raw := ba.b.eval(r.Num, r.Values)
-		start := len(backing)
-		var err error
-		backing, err = ba.a.Value.apply(raw, backing)
+		v, err := ba.a.Value.apply(raw)
 		switch {
 		case err == errSkip:
 			// no values: skipped
 		case err != nil:
 			sb.fail(r.Num, ba.b.column(sb.cols), raw, "attribute %s: %v", ba.a.Name, err)
 		default:
-			out[i].Values = backing[start:len(backing):len(backing)]
+			out[i].v = v
 		}
 	}
 	return out
@@ -482,23 +479,23 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 
 // object evaluates an object-valued attribute; empty fields are left out,
 // and an object with no fields is skipped (nil).
-func (sb *setBuilder) object(r rows.Row, ba battr) []any {
+func (sb *setBuilder) object(r rows.Row, ba battr) any {
 	obj := make(map[string]any, len(ba.fields))
 	for j, f := range ba.a.Fields {
 		raw := ba.fields[j].eval(r.Num, r.Values)
-		vals, err := f.Value.apply(raw, nil)
+		v, err := f.Value.apply(raw)
 		switch {
 		case err == errSkip:
 		case err != nil:
 			sb.fail(r.Num, ba.fields[j].column(sb.cols), raw, "attribute %s::%s: %v", ba.a.Name, f.Name, err)
 		default:
-			obj[f.Name] = vals[0]
+			obj[f.Name] = v
 		}
 	}
 	if len(obj) == 0 {
 		return nil
 	}
-	return []any{obj}
+	return obj
 }
 
 // resolve turns a reference into an id within the import or a live match.

@@ -155,7 +155,7 @@ func TestBuildValues(t *testing.T) {
 		{b, "label", []any{"B / {row 3} / 12"}},
 	}
 	for _, c := range checks {
-		got := get(c.e, c.name).Values
+		got := get(c.e, c.name).Values()
 		if len(got) != len(c.want) {
 			t.Errorf("%s %s = %#v, want %#v", c.e.Key, c.name, got, c.want)
 			continue
@@ -166,16 +166,16 @@ func TestBuildValues(t *testing.T) {
 			}
 		}
 	}
-	obj := get(a, "birthmark_brand").Values[0].(map[string]any)
+	obj := get(a, "birthmark_brand").Values()[0].(map[string]any)
 	if len(obj) != 1 || obj["pole_height"] != int64(45) {
 		t.Errorf("object with an empty field: %#v", obj)
 	}
-	obj = get(b, "birthmark_brand").Values[0].(map[string]any)
+	obj = get(b, "birthmark_brand").Values()[0].(map[string]any)
 	if obj["pole_class"] != "9" || obj["pole_height"] != int64(7) {
 		t.Errorf("object %#v", obj)
 	}
 	// Values of one entity never alias another attribute's values.
-	tags := get(a, "tags").Values
+	tags := get(a, "tags").Values()
 	if cap(tags) != len(tags) {
 		t.Errorf("split values share capacity with later attributes: len %d cap %d", len(tags), cap(tags))
 	}

@@ -89,17 +89,17 @@ func TestProductExampleBuilds(t *testing.T) {
 	want := map[string][]any{"node_type": {"pole"}, "pole_tag": {"P-1"}, "scid": {"1"}, "pole_height": {45.0}, "pole_class": {"Class 1"}}
 	for _, a := range p1.Attrs {
 		if a.Name == "note" {
-			if !a.Skip() { // Skip is len(Values) == 0
+			if !a.Skip() { // Skip is no values
 				t.Errorf("empty note: %+v", a)
 			}
 			continue
 		}
-		if w := want[a.Name]; len(a.Values) != 1 || a.Values[0] != w[0] {
-			t.Errorf("%s = %#v, want %#v", a.Name, a.Values, w)
+		if w := want[a.Name]; len(a.Values()) != 1 || a.Values()[0] != w[0] {
+			t.Errorf("%s = %#v, want %#v", a.Name, a.Values(), w)
 		}
 	}
 	p3 := res.Sets[0].Entities[2]
-	if p3.Attrs[5].Values[0] != "line 1\nline 2" || p3.Attrs[4].Values[0] != "Class 2" {
+	if p3.Attrs[5].Values()[0] != "line 1\nline 2" || p3.Attrs[4].Values()[0] != "Class 2" {
 		t.Errorf("P-3 attrs %+v", p3.Attrs)
 	}
 	span := res.Sets[1].Entities[1]

@@ -213,21 +213,52 @@ type Entity struct {
 // LatLon is a WGS84 position.
 type LatLon struct{ Lat, Lon float64 }
 
-// Attr is one attribute's desired instances.
+// Attr is one attribute's desired instances: none when its value was empty
+// under `empty: skip` (the importer then removes only the instances it wrote
+// earlier and leaves others' alone), several from `split`, otherwise one.
+// Instance i has id InstanceID(namespace, entity id, Name, i).
+//
+// The value is held inline, not in a slice: an import keeps every entity
+// in memory until it is planned, and a slice header plus its backing array
+// would be 40 bytes more for each of 100,000 rows × 16 attributes.
 type Attr struct {
 	Name string
-	// Values are typed: string, float64, int64, bool, or map[string]any for
-	// object-valued attributes. Several values come from `split`; instance i
-	// has id InstanceID(namespace, entity id, Name, i). A constant's Values
-	// slice is shared by every entity of the set: read it, never modify it.
-	Values []any
+	// v is nil (skipped), a multi (split), or the one value: string,
+	// float64, int64, bool, or map[string]any for object-valued attributes.
+	v any
 }
 
-// Skip reports an attribute whose value was empty under `empty: skip`
-// (Values is empty): the importer removes only the instances it wrote
-// earlier and leaves others' instances alone. A method, not a field: 8
-// bytes an attribute is 13 MB over 100,000 rows of 16 attributes.
-func (a Attr) Skip() bool { return len(a.Values) == 0 }
+// multi is the values of a split attribute. A type of its own so that no
+// value a mapping produces can be mistaken for it.
+type multi []any
+
+// NewAttr returns the attribute with these values, in instance order; with
+// none it is skipped.
+func NewAttr(name string, values ...any) Attr {
+	switch len(values) {
+	case 0:
+		return Attr{Name: name}
+	case 1:
+		return Attr{Name: name, v: values[0]}
+	}
+	return Attr{Name: name, v: multi(values)}
+}
+
+// Values returns the values in instance order (none when skipped). A
+// split attribute's slice may be shared with other entities of its set
+// (a constant): read it, never modify it.
+func (a Attr) Values() []any {
+	switch v := a.v.(type) {
+	case nil:
+		return nil
+	case multi:
+		return v[:len(v):len(v)] // an append by the caller copies
+	}
+	return []any{a.v}
+}
+
+// Skip reports an attribute with no values (see Attr).
+func (a Attr) Skip() bool { return a.v == nil }
 
 // Match is a live lookup: entities whose Attribute equals Value.
 type Match struct{ Attribute, Value string }

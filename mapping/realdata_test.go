@@ -110,7 +110,7 @@ nodes:
 	attr := func(e *mapping.Entity, name string) []any {
 		for _, a := range e.Attrs {
 			if a.Name == name {
-				return a.Values
+				return a.Values()
 			}
 		}
 		return nil
@@ -143,7 +143,7 @@ nodes:
 		row, _ := r.Next()
 		le := mapping.LiveEntity{Kind: mapping.Node, ID: e.ID, Lat: e.Location.Lat, Lon: e.Location.Lon, HasLocation: true, Attrs: map[string][]any{}}
 		for _, a := range e.Attrs {
-			le.Attrs[a.Name] = a.Values
+			le.Attrs[a.Name] = a.Values()
 		}
 		got, ok := inv.Row(le, nil)
 		if !ok {

@@ -119,9 +119,8 @@ func (s *Set) Inverter() (*Inverter, []Problem) {
 				if c == "" {
 					continue
 				}
-				vals, err := a.Value.apply(c, nil)
-				if err == nil && len(vals) > 0 {
-					inv.consts = append(inv.consts, constAttr{name: a.Name, want: formatValue(vals[0])})
+				if v, err := a.Value.apply(c); err == nil {
+					inv.consts = append(inv.consts, constAttr{name: a.Name, want: formatValue(Attr{v: v}.Values()[0])})
 				}
 				continue
 			}

@@ -52,7 +52,7 @@ connections:
 				le.Lat, le.Lon, le.HasLocation = e.Location.Lat, e.Location.Lon, true
 			}
 			for _, a := range e.Attrs {
-				for _, v := range a.Values {
+				for _, v := range a.Values() {
 					// The API returns JSON: integers come back as float64.
 					if i, ok := v.(int64); ok {
 						v = float64(i)

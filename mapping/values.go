@@ -14,34 +14,29 @@ func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 // errSkip is not an error: the value is empty and `empty: skip` applies.
 var errSkip = errors.New("skip")
 
-// apply turns a rendered template into typed values appended to dst:
-// empty handling, map, default, split, unit and type, in that order.
-// It returns errSkip for an empty value that is not written.
-func (v *Value) apply(raw string, dst []any) ([]any, error) {
+// apply turns a rendered template into a typed value: empty handling, map,
+// default, split, unit and type, in that order. A split value is a multi of
+// its pieces' values (see Attr). It returns errSkip for an empty value that
+// is not written.
+func (v *Value) apply(raw string) (any, error) {
 	if isBlank(raw) {
 		if to, ok := v.mapIndex[""]; ok {
-			x, err := v.convert(to)
-			return append(dst, x), err
+			return v.convert(to)
 		}
 		switch {
 		case v.Default != nil:
-			x, err := v.convert(*v.Default)
-			return append(dst, x), err
+			return v.convert(*v.Default)
 		case v.Required:
-			return dst, errors.New("required value is empty")
+			return nil, errors.New("required value is empty")
 		case v.Empty == EmptyWrite:
-			return append(dst, ""), nil
+			return "", nil
 		}
-		return dst, errSkip
+		return nil, errSkip
 	}
 	if v.Split == "" {
-		x, err := v.one(raw)
-		if err != nil {
-			return dst, err
-		}
-		return append(dst, x), nil
+		return v.one(raw)
 	}
-	n := len(dst)
+	var pieces multi
 	for piece := range strings.SplitSeq(raw, v.Split) {
 		piece = strings.TrimSpace(piece)
 		if piece == "" {
@@ -49,14 +44,14 @@ func (v *Value) apply(raw string, dst []any) ([]any, error) {
 		}
 		x, err := v.one(piece)
 		if err != nil {
-			return dst[:n], fmt.Errorf("%w (in piece %q)", err, piece)
+			return nil, fmt.Errorf("%w (in piece %q)", err, piece)
 		}
-		dst = append(dst, x)
+		pieces = append(pieces, x)
 	}
-	if len(dst) == n {
-		return dst, errSkip
+	if len(pieces) == 0 {
+		return nil, errSkip
 	}
-	return dst, nil
+	return pieces, nil
 }
 
 // one maps and converts one non-empty piece.

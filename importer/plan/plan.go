@@ -363,8 +363,9 @@ func near(a, b float64) bool { return math.Abs(a-b) <= CoordTolerance }
 func (d *differ) diffAttrs(e *mapping.Entity, id string, live katapult.Attributes, patch katapult.AttributePatch, changes *[]string) {
 	for _, a := range e.Attrs {
 		liveInst := live[a.Name]
-		mine := make(map[string]bool, len(a.Values))
-		for i, v := range a.Values {
+		vals := a.Values()
+		mine := make(map[string]bool, len(vals))
+		for i, v := range vals {
 			inst := mapping.InstanceID(d.opts.Namespace, id, a.Name, i)
 			mine[inst] = true
 			old, ok := liveInst[inst]
