@@ -52,7 +52,7 @@ func build(t *testing.T, path string) (*mapping.Mapping, *mapping.Result, map[st
 // attr returns the values of an entity's attribute (nil when absent or
 // skipped).
 func attr(e *mapping.Entity, name string) []any {
-	for _, a := range e.Attrs {
+	for a := range e.Attrs.All() {
 		if a.Name == name && !a.Skip() {
 			return a.Values()
 		}

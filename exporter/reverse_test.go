@@ -96,9 +96,9 @@ func build(t *testing.T, path string) *mapping.Result {
 func liveJob(res *mapping.Result, ns string) *Job {
 	var nodes []katapult.Node
 	var conns []katapult.Connection
-	attrs := func(id string, as []mapping.Attr) katapult.Attributes {
+	attrs := func(id string, as mapping.Attrs) katapult.Attributes {
 		out := katapult.Attributes{}
-		for _, a := range as {
+		for a := range as.All() {
 			for i, v := range a.Values() {
 				if n, ok := v.(int64); ok {
 					v = float64(n)

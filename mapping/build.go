@@ -75,9 +75,10 @@ type setBuilder struct {
 	// Entities and their attribute slices are carved from slabs: far fewer
 	// allocations for 100,000 rows, and all of them live as long as the
 	// result anyway.
-	entSlab  []Entity
-	attrSlab []Attr
-	probs    []Problem // current row's problems
+	entSlab []Entity
+	names   []string // the set's attribute names, shared by its entities' Attrs
+	valSlab []any
+	probs   []Problem // current row's problems
 }
 
 type battr struct {
@@ -225,6 +226,7 @@ func (sb *setBuilder) bind() bool {
 			ba.fields = append(ba.fields, bind(f.Value.Template, "attribute "+a.Name+"::"+f.Name))
 		}
 		sb.attrs = append(sb.attrs, ba)
+		sb.names = append(sb.names, a.Name)
 	}
 	ref := func(r *RefSpec, role string, kind Kind) *bref {
 		if r == nil {
@@ -440,27 +442,26 @@ func (sb *setBuilder) coordinate(r rows.Row, b *bound, v *Value, what string, li
 }
 
 // attributes evaluates every attribute.
-func (sb *setBuilder) attributes(r rows.Row) []Attr {
-	if len(sb.attrs) == 0 {
-		return nil
-	}
+func (sb *setBuilder) attributes(r rows.Row) Attrs {
 	n := len(sb.attrs)
-	if len(sb.attrSlab) < n {
-		sb.attrSlab = make([]Attr, slabSize*n)
+	if n == 0 {
+		return Attrs{}
 	}
-	out := sb.attrSlab[:n:n]
-	sb.attrSlab = sb.attrSlab[n:]
+	if len(sb.valSlab) < n {
+		sb.valSlab = make([]any, slabSize*n)
+	}
+	out := sb.valSlab[:n:n]
+	sb.valSlab = sb.valSlab[n:]
 	for i, ba := range sb.attrs {
-		out[i] = Attr{Name: ba.a.Name}
 		switch {
 		case ba.constant != nil:
-			out[i].v = ba.constant
+			out[i] = ba.constant
 			continue
 		case ba.skip:
 			continue // no values: skipped
 		}
 		if ba.b == nil {
-			out[i].v = sb.object(r, ba)
+			out[i] = sb.object(r, ba)
 			continue
 		}
 		raw := ba.b.eval(r.Num, r.Values)
@@ -471,10 +472,10 @@ func (sb *setBuilder) attributes(r rows.Row) []Attr {
 		case err != nil:
 			sb.fail(r.Num, ba.b.column(sb.cols), raw, "attribute %s: %v", ba.a.Name, err)
 		default:
-			out[i].v = v
+			out[i] = v
 		}
 	}
-	return out
+	return Attrs{names: sb.names, vals: out}
 }
 
 // object evaluates an object-valued attribute; empty fields are left out,

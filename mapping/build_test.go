@@ -122,7 +122,7 @@ func TestBuildValues(t *testing.T) {
 		t.Fatalf("problems:\n%s", problems(res))
 	}
 	get := func(e *Entity, name string) Attr {
-		for _, a := range e.Attrs {
+		for a := range e.Attrs.All() {
 			if a.Name == name {
 				return a
 			}

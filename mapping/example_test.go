@@ -87,7 +87,10 @@ func TestProductExampleBuilds(t *testing.T) {
 		t.Errorf("P-1 location %+v", p1.Location)
 	}
 	want := map[string][]any{"node_type": {"pole"}, "pole_tag": {"P-1"}, "scid": {"1"}, "pole_height": {45.0}, "pole_class": {"Class 1"}}
-	for _, a := range p1.Attrs {
+	if n := p1.Attrs.Len(); n != len(want)+1 { // and note
+		t.Errorf("P-1 has %d attributes, want %d", n, len(want)+1)
+	}
+	for a := range p1.Attrs.All() {
 		if a.Name == "note" {
 			if !a.Skip() { // Skip is no values
 				t.Errorf("empty note: %+v", a)
@@ -99,7 +102,7 @@ func TestProductExampleBuilds(t *testing.T) {
 		}
 	}
 	p3 := res.Sets[0].Entities[2]
-	if p3.Attrs[5].Values()[0] != "line 1\nline 2" || p3.Attrs[4].Values()[0] != "Class 2" {
+	if p3.Attrs.At(5).Values()[0] != "line 1\nline 2" || p3.Attrs.At(4).Values()[0] != "Class 2" {
 		t.Errorf("P-3 attrs %+v", p3.Attrs)
 	}
 	span := res.Sets[1].Entities[1]

@@ -1,6 +1,9 @@
 package mapping
 
-import "sort"
+import (
+	"iter"
+	"sort"
+)
 
 // Kind is the kind of entity a set makes.
 type Kind string
@@ -200,7 +203,7 @@ type Entity struct {
 	// Location is nil when the set has none (midpoint sections,
 	// connections, match sets without coordinates).
 	Location *LatLon
-	Attrs    []Attr // in mapping order
+	Attrs    Attrs // in mapping order
 	// Connections: their nodes. Sections: their connection.
 	Node1, Node2 *Ref
 	Connection   *Ref
@@ -213,14 +216,48 @@ type Entity struct {
 // LatLon is a WGS84 position.
 type LatLon struct{ Lat, Lon float64 }
 
+// Attrs is an entity's attributes, in mapping order. The names are the
+// set's, shared by all its entities; an entity holds only its values, 16
+// bytes an attribute, which is most of what an import keeps in memory per
+// row until it is planned.
+type Attrs struct {
+	names []string // shared: read, never modify
+	vals  []any    // aligned with names; see Attr.v
+}
+
+// MakeAttrs returns these attributes as an entity's Attrs.
+func MakeAttrs(attrs ...Attr) Attrs {
+	as := Attrs{names: make([]string, len(attrs)), vals: make([]any, len(attrs))}
+	for i, a := range attrs {
+		as.names[i], as.vals[i] = a.Name, a.v
+	}
+	return as
+}
+
+// Len is the number of attributes.
+func (as Attrs) Len() int { return len(as.vals) }
+
+// At returns attribute i.
+func (as Attrs) At(i int) Attr { return Attr{Name: as.names[i], v: as.vals[i]} }
+
+// All yields the attributes in order.
+func (as Attrs) All() iter.Seq[Attr] {
+	return func(yield func(Attr) bool) {
+		for i := range as.vals {
+			if !yield(as.At(i)) {
+				return
+			}
+		}
+	}
+}
+
 // Attr is one attribute's desired instances: none when its value was empty
 // under `empty: skip` (the importer then removes only the instances it wrote
 // earlier and leaves others' alone), several from `split`, otherwise one.
 // Instance i has id InstanceID(namespace, entity id, Name, i).
 //
-// The value is held inline, not in a slice: an import keeps every entity
-// in memory until it is planned, and a slice header plus its backing array
-// would be 40 bytes more for each of 100,000 rows × 16 attributes.
+// The value is held inline, not in a slice, for the memory reason Attrs
+// gives.
 type Attr struct {
 	Name string
 	// v is nil (skipped), a multi (split), or the one value: string,

@@ -108,7 +108,7 @@ nodes:
 	}
 	first := sr.Entities[0]
 	attr := func(e *mapping.Entity, name string) []any {
-		for _, a := range e.Attrs {
+		for a := range e.Attrs.All() {
 			if a.Name == name {
 				return a.Values()
 			}
@@ -142,7 +142,7 @@ nodes:
 	for _, e := range sr.Entities {
 		row, _ := r.Next()
 		le := mapping.LiveEntity{Kind: mapping.Node, ID: e.ID, Lat: e.Location.Lat, Lon: e.Location.Lon, HasLocation: true, Attrs: map[string][]any{}}
-		for _, a := range e.Attrs {
+		for a := range e.Attrs.All() {
 			le.Attrs[a.Name] = a.Values()
 		}
 		got, ok := inv.Row(le, nil)

@@ -51,7 +51,7 @@ connections:
 			if e.Location != nil {
 				le.Lat, le.Lon, le.HasLocation = e.Location.Lat, e.Location.Lon, true
 			}
-			for _, a := range e.Attrs {
+			for a := range e.Attrs.All() {
 				for _, v := range a.Values() {
 					// The API returns JSON: integers come back as float64.
 					if i, ok := v.(int64); ok {

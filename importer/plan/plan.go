@@ -361,7 +361,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= CoordTolerance }
 // kpbulk's instance ids, and removes kpbulk's instances the entity no longer
 // has. Instances kpbulk did not write are left alone.
 func (d *differ) diffAttrs(e *mapping.Entity, id string, live katapult.Attributes, patch katapult.AttributePatch, changes *[]string) {
-	for _, a := range e.Attrs {
+	for a := range e.Attrs.All() {
 		liveInst := live[a.Name]
 		vals := a.Values()
 		mine := make(map[string]bool, len(vals))

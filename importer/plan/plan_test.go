@@ -24,21 +24,21 @@ func survey() []*mapping.SetResult {
 		{Set: &mapping.Set{Kind: mapping.Section, Name: "mid"}, Entities: []*mapping.Entity{{
 			Kind: mapping.Section, Set: "mid", Key: "P1->P2", ID: id(mapping.Section, "mid", "P1->P2"), Midpoint: true,
 			Connection: &mapping.Ref{Set: "spans", ID: span},
-			Attrs:      []mapping.Attr{mapping.NewAttr("note", "mid")},
+			Attrs:      mapping.MakeAttrs(mapping.NewAttr("note", "mid")),
 			Source:     mapping.Loc{File: "s.xlsx", Sheet: "Mid", Row: 2},
 		}}},
 		{Set: &mapping.Set{Kind: mapping.Node, Name: "poles"}, Entities: []*mapping.Entity{
 			{Kind: mapping.Node, Set: "poles", Key: "P1", ID: p1, Location: loc(47.5, -122.25),
-				Attrs:  []mapping.Attr{mapping.NewAttr("node_type", "pole"), mapping.NewAttr("pole_height", 40.0), mapping.NewAttr("note")},
+				Attrs:  mapping.MakeAttrs(mapping.NewAttr("node_type", "pole"), mapping.NewAttr("pole_height", 40.0), mapping.NewAttr("note")),
 				Source: mapping.Loc{File: "s.xlsx", Sheet: "Poles", Row: 2}},
 			{Kind: mapping.Node, Set: "poles", Key: "P2", ID: p2, Location: loc(47.5, -122.0),
-				Attrs:  []mapping.Attr{mapping.NewAttr("node_type", "pole"), mapping.NewAttr("pole_height", 45.0), mapping.NewAttr("note")},
+				Attrs:  mapping.MakeAttrs(mapping.NewAttr("node_type", "pole"), mapping.NewAttr("pole_height", 45.0), mapping.NewAttr("note")),
 				Source: mapping.Loc{File: "s.xlsx", Sheet: "Poles", Row: 3}},
 		}},
 		{Set: &mapping.Set{Kind: mapping.Connection, Name: "spans"}, Entities: []*mapping.Entity{{
 			Kind: mapping.Connection, Set: "spans", Key: "P1->P2", ID: span,
 			Node1: &mapping.Ref{Set: "poles", ID: p1}, Node2: &mapping.Ref{Set: "poles", ID: p2},
-			Attrs:  []mapping.Attr{mapping.NewAttr("connection_type", "aerial cable")},
+			Attrs:  mapping.MakeAttrs(mapping.NewAttr("connection_type", "aerial cable")),
 			Source: mapping.Loc{File: "s.xlsx", Sheet: "Spans", Row: 2},
 		}}},
 	}
@@ -127,7 +127,7 @@ func TestReimportUnchanged(t *testing.T) {
 
 func TestOneChangedCellIsOneMinimalUpdate(t *testing.T) {
 	sets := survey()
-	sets[1].Entities[1].Attrs[1] = mapping.NewAttr("pole_height", 50.0)
+	sets[1].Entities[1].Attrs = mapping.MakeAttrs(mapping.NewAttr("node_type", "pole"), mapping.NewAttr("pole_height", 50.0), mapping.NewAttr("note")) // P2: 45 -> 50
 	p := Diff(sets, liveOf(), Options{Namespace: ns})
 	if len(p.Ops) != 1 {
 		t.Fatalf("ops = %v, want one update", p.Ops)
@@ -180,9 +180,9 @@ func TestMatch(t *testing.T) {
 	live.Nodes = append(live.Nodes, crew)
 	sets := []*mapping.SetResult{{Set: &mapping.Set{Kind: mapping.Node, Name: "enrich"}, Entities: []*mapping.Entity{
 		{Kind: mapping.Node, Set: "enrich", Match: &mapping.Match{Attribute: "scid", Value: "7"},
-			Attrs: []mapping.Attr{mapping.NewAttr("owner", "ACME")}, Source: mapping.Loc{File: "e.csv", Row: 2}},
+			Attrs: mapping.MakeAttrs(mapping.NewAttr("owner", "ACME")), Source: mapping.Loc{File: "e.csv", Row: 2}},
 		{Kind: mapping.Node, Set: "enrich", Match: &mapping.Match{Attribute: "scid", Value: "8"},
-			Attrs: []mapping.Attr{mapping.NewAttr("owner", "ACME")}, Source: mapping.Loc{File: "e.csv", Row: 3}},
+			Attrs: mapping.MakeAttrs(mapping.NewAttr("owner", "ACME")), Source: mapping.Loc{File: "e.csv", Row: 3}},
 	}}}
 	p := Diff(sets, live, Options{Namespace: ns})
 	if len(p.Ops) != 1 || p.Ops[0].EntityID != crew.ID || p.Ops[0].Action != Update {
